@@ -1,0 +1,628 @@
+import ivm from 'isolated-vm'
+import { type Capability, VMEntry } from './capability.js'
+import {
+  VMAbortedError,
+  VMCallTimeoutError,
+  VMCapabilityMissingError,
+  VMDisposedError,
+  VMError,
+  VMInvalidArgumentError,
+  VMIsolateError,
+  VMLibraryConflictError,
+  VMNotInitializedError,
+  VMScriptError,
+  VMStateError,
+} from './errors.js'
+import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo } from './hostErrors.js'
+import { type HostFunction, isHostFunction, toHostFunction } from './hostFunction.js'
+import { copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
+import { isVMLibraryGroup } from './VMLibraryGroup.js'
+import { VMLibrary, isVMLibrary, kOwner } from './VMLibrary.js'
+import { bootstrapCode } from './vmCode.js'
+
+export interface VMOptions {
+  /** Heap limit of the VM's isolate in MB; at least 8. @default 64 */
+  memoryLimit?: number
+  /** CPU time in ms that each entry into the VM (run, call, timer, continuation) may take; exceeding it is catastrophic. @default undefined (off) */
+  timeout?: number
+  /** Errors the host would not otherwise see: run() failures, timer callback errors, unhandled VM rejections, library reports. */
+  onError?: (error: Error) => void
+  /** The VM died (memory limit, timeout, isolate death, panic stop) and was disposed. */
+  onCatastrophicError?: (message: string, error: VMError) => void
+  /** After each run() settles. */
+  onEnd?: () => void
+  /** Once, after every library's dispose(). */
+  onDispose?: () => void
+}
+
+export interface VMRunOptions {
+  /** File name shown in VM stack traces. @default 'run-<n>.js' */
+  filename?: string
+  /** Rejects the run with VMAbortedError when aborted; the VM code itself runs on. */
+  signal?: AbortSignal
+}
+
+export interface VMCallOptions {
+  /** Rejects with VMCallTimeoutError after this many ms; 0 or undefined waits forever. */
+  timeout?: number
+  signal?: AbortSignal
+}
+
+/** A host handle to a function a library's VM code registered with `__vmm_expose(name, fn)`. */
+export type VMFunction = (...args: unknown[]) => Promise<unknown>
+
+interface PendingCall {
+  resolve(value: unknown): void
+  reject(error: unknown): void
+  cleanup?: () => void
+}
+
+const ENTRY_NAMES = ['run', 'invoke', 'settle', 'exported', 'install', 'snapshot', 'changes', 'seal'] as const
+type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
+
+const RUN_PREFIX = '(async function () {'
+const DEFAULT_MEMORY_LIMIT = 64
+
+type State = 'created' | 'initializing' | 'ready' | 'disposed'
+
+export class VM {
+  readonly #libraries: readonly VMLibrary[]
+  readonly #options: VMOptions
+  readonly #memoryLimit: number
+  #flat: VMLibrary[] = []
+  #attached: VMLibrary[] = []
+  #state: State = 'created'
+  #isolate: ivm.Isolate | undefined
+  #context: ivm.Context | undefined
+  #entries: Entries | undefined
+  readonly #pending = new Map<number, PendingCall>()
+  #nextId = 1
+  #runCount = 0
+  readonly #capabilities = new Map<string, unknown>()
+  readonly #vmFunctions = new Map<string, ivm.Reference>()
+  #disposing: Promise<void> | undefined
+  #deathReason: VMError | undefined
+
+  constructor(libraries: VMLibrary[] = [], options: VMOptions = {}) {
+    if (!Array.isArray(libraries)) throw new VMInvalidArgumentError('new VM(libraries, options): libraries must be an array of VMLibrary instances')
+    libraries.forEach((library, index) => {
+      if (!isVMLibrary(library)) throw new VMInvalidArgumentError(`new VM(libraries): libraries[${index}] is not a VMLibrary (got ${describe(library)})`)
+    })
+    if (typeof options !== 'object' || options === null) throw new VMInvalidArgumentError('new VM(libraries, options): options must be an object')
+    const { memoryLimit = DEFAULT_MEMORY_LIMIT, timeout } = options
+    if (typeof memoryLimit !== 'number' || !Number.isFinite(memoryLimit) || memoryLimit < 8) {
+      throw new VMInvalidArgumentError(`memoryLimit must be a number of MB, at least 8 (isolated-vm's minimum); got ${describe(memoryLimit)}`)
+    }
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout))) {
+      throw new VMInvalidArgumentError(`timeout must be a positive number of ms; got ${describe(timeout)}`)
+    }
+    for (const name of ['onError', 'onCatastrophicError', 'onEnd', 'onDispose'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') throw new VMInvalidArgumentError(`${name} must be a function; got ${describe(options[name])}`)
+    }
+    this.#libraries = [...libraries]
+    this.#options = { ...options }
+    this.#memoryLimit = memoryLimit
+  }
+
+  get isInitialized(): boolean {
+    return this.#state === 'ready'
+  }
+  get isDisposed(): boolean {
+    return this.#state === 'disposed'
+  }
+  get memoryLimit(): number {
+    return this.#memoryLimit
+  }
+  get timeout(): number | undefined {
+    return this.#options.timeout
+  }
+  /** Every library in hook order, groups flattened (empty before initialize()). */
+  get libraries(): readonly VMLibrary[] {
+    return this.#flat
+  }
+  /** CPU time the isolate has used, in ms. */
+  get cpuTime(): number {
+    return this.#isolate && !this.#isolate.isDisposed ? Number(this.#isolate.cpuTime) / 1e6 : 0
+  }
+  /** Wall time the isolate has been running code, in ms. */
+  get wallTime(): number {
+    return this.#isolate && !this.#isolate.isDisposed ? Number(this.#isolate.wallTime) / 1e6 : 0
+  }
+
+  /** V8 heap statistics of the VM's isolate. */
+  async getHeapStatistics(): Promise<ivm.HeapStatistics> {
+    const isolate = this.#requireReady('read heap statistics').isolate
+    return isolate.getHeapStatistics()
+  }
+
+  async initialize(): Promise<void> {
+    if (this.#state === 'disposed') throw new VMDisposedError('initialize()')
+    if (this.#state !== 'created') throw new VMStateError('initialize() was already called on this VM')
+    this.#state = 'initializing'
+    try {
+      this.#flat = flatten(this.#libraries)
+      for (const library of this.#flat) {
+        const owner = library[kOwner]
+        if (owner && owner !== this) throw new VMLibraryConflictError(`${library.name} is already used by another VM; create one library instance per VM`)
+      }
+      const isolate = new ivm.Isolate({
+        memoryLimit: this.#memoryLimit,
+        onCatastrophicError: (message) => this.terminate(new VMIsolateError(`The VM's isolate failed: ${message}`)),
+      })
+      this.#isolate = isolate
+      const context = await isolate.createContext()
+      this.#assertInitializing()
+      this.#context = context
+      this.#entries = this.#bootstrap(isolate, context)
+      for (const library of this.#flat) {
+        library[kOwner] = this
+        this.#attached.push(library)
+        await library.attach(this)
+        this.#assertInitializing()
+      }
+      const collected = this.#flat.map((library) => ({ library, references: library.getReferences() ?? {}, code: library.getVmCode() ?? '' }))
+      const owners = this.#installReferences(collected)
+      for (const { library, code } of collected) if (code.trim() !== '') this.#evaluateLibraryCode(library, code, owners)
+      this.#bootstrapCall('seal')
+      for (const library of this.#flat) {
+        await library.start()
+        this.#assertInitializing()
+      }
+      for (const library of this.#flat) {
+        await library.afterStart()
+        this.#assertInitializing()
+      }
+      this.#state = 'ready'
+    } catch (error) {
+      const reason = this.#deathReason
+      void this.dispose()
+      if (reason) throw reason
+      if (error instanceof VMError) throw error
+      throw new VMStateError(`initialize() failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    }
+  }
+
+  /**
+   * Runs code as the body of an async function (so `return` and `await` work) and resolves with
+   * a copy of what it returned; functions in a returned plain object become callables.
+   * Without code, runs the entry a library provides (e.g. codebase's entry file).
+   */
+  async run(code?: string, options: VMRunOptions = {}): Promise<unknown> {
+    this.#requireReady('run code')
+    let filename = options.filename
+    if (code === undefined) {
+      const entry = this.find(VMEntry)?.getEntry()
+      if (!entry) throw new VMInvalidArgumentError('run() without code needs a library that provides an entry (e.g. VMCodeBaseLibrary with setEntryFile())')
+      code = entry.code
+      filename ??= entry.filename
+    }
+    if (typeof code !== 'string') throw new VMInvalidArgumentError(`run(code): code must be a string; got ${describe(code)}`)
+    if (filename !== undefined && typeof filename !== 'string') throw new VMInvalidArgumentError('run(code, { filename }): filename must be a string')
+    filename ??= `run-${++this.#runCount}.js`
+    try {
+      const { isolate, context, entries } = this.#requireReady('run code')
+      let fn: ivm.Reference
+      try {
+        const script = isolate.compileScriptSync(`${RUN_PREFIX}${code}\n})`, { filename, columnOffset: -RUN_PREFIX.length })
+        fn = script.runSync(context, { reference: true }) as ivm.Reference
+      } catch (cause) {
+        throw this.#failure(cause)
+      }
+      return await this.#startCall(`run(${filename})`, 0, options.signal, (id) =>
+        entries.run.apply(undefined, [id, fn.derefInto()], { timeout: this.#options.timeout }),
+      ).finally(() => fn.release())
+    } catch (error) {
+      if (error instanceof VMError && !(error instanceof VMDisposedError) && error !== this.#deathReason) {
+        const handler = this.#options.onError
+        if (handler) this.#safely(() => handler(error))
+      }
+      throw error
+    } finally {
+      this.#safely(this.#options.onEnd)
+    }
+  }
+
+  /** Calls a VM callable (from run()'s returned object, an entry's exports, or exposeCallables). */
+  call(name: string, args: readonly unknown[] = [], options: VMCallOptions = {}): Promise<unknown> {
+    try {
+      if (typeof name !== 'string') throw new VMInvalidArgumentError(`call(name, args): name must be a string; got ${describe(name)}`)
+      if (!Array.isArray(args)) throw new VMInvalidArgumentError(`call('${name}', args): args must be an array; got ${describe(args)}`)
+      const { timeout } = options
+      if (timeout !== undefined && (typeof timeout !== 'number' || timeout < 0 || Number.isNaN(timeout))) {
+        throw new VMInvalidArgumentError(`call timeout must be a number of ms >= 0; got ${describe(timeout)}`)
+      }
+      const { entries } = this.#requireReady(`call '${name}'`)
+      const copied = copyForVm(args, `${name} args`)
+      return this.#startCall(name, timeout ?? 0, options.signal, (id) =>
+        entries.invoke.apply(undefined, [id, name, copied], { timeout: this.#options.timeout }),
+      )
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * Disposes every library (reverse order, each guarded), the isolate, and rejects in-flight
+   * calls. Idempotent; safe without `await`; the promise never rejects.
+   */
+  dispose(): Promise<void> {
+    if (this.#disposing) return this.#disposing
+    this.#state = 'disposed'
+    const reason = this.#deathReason
+    for (const [id, call] of this.#pending) {
+      this.#pending.delete(id)
+      call.cleanup?.()
+      call.reject(reason ?? new VMDisposedError('finish the call'))
+    }
+    const waits: Promise<unknown>[] = []
+    for (const library of [...this.#attached].reverse()) {
+      try {
+        const result = library.dispose()
+        if (isThenable(result)) waits.push(Promise.resolve(result).catch((error) => this.#reportDisposeError(library, error)))
+      } catch (error) {
+        this.#reportDisposeError(library, error)
+      }
+    }
+    for (const ref of this.#vmFunctions.values()) ref.release()
+    this.#vmFunctions.clear()
+    try {
+      if (this.#isolate && !this.#isolate.isDisposed) this.#isolate.dispose()
+    } catch {
+      // Already gone (memory limit); nothing left to free.
+    }
+    this.#entries = undefined
+    this.#context = undefined
+    const finish = () => {
+      for (const library of this.#attached) if (library[kOwner] === this) library[kOwner] = undefined
+      this.#safely(this.#options.onDispose)
+    }
+    if (waits.length === 0) {
+      finish()
+      this.#disposing = Promise.resolve()
+    } else {
+      this.#disposing = Promise.all(waits).then(finish)
+    }
+    return this.#disposing
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose()
+  }
+  [Symbol.dispose](): void {
+    void this.dispose()
+  }
+
+  /**
+   * Stops the VM for good: disposes it and reports `error` to `onCatastrophicError`. Used for
+   * panic stops (measure, threads' watchdog); pending calls reject with `error`.
+   */
+  terminate(error: VMError): void {
+    if (this.#state === 'disposed') return
+    this.#deathReason = error
+    void this.dispose()
+    const handler = this.#options.onCatastrophicError
+    if (handler) this.#safely(() => handler(error.message, error))
+    else process.emitWarning(error, { code: error.code })
+  }
+
+  /** Sends an error to `onError` (or a process warning when there is none). Never throws. */
+  reportError(error: Error): void {
+    const handler = this.#options.onError
+    if (handler) this.#safely(() => handler(error))
+    else process.emitWarning(error, { code: (error as Partial<VMError>).code ?? 'VM_ERR' })
+  }
+
+  /** Offers `impl` under `capability` to the other libraries of this VM. */
+  provide<T>(capability: Capability<T>, impl: T): void {
+    if (this.#capabilities.has(capability.key)) throw new VMLibraryConflictError(`Two libraries provide '${capability.key}'; keep one`)
+    this.#capabilities.set(capability.key, impl)
+  }
+  /** The implementation of `capability`, or undefined. */
+  find<T>(capability: Capability<T>): T | undefined {
+    return this.#capabilities.get(capability.key) as T | undefined
+  }
+  /** The implementation of `capability`; throws VMCapabilityMissingError when no library provides it. */
+  need<T>(capability: Capability<T>): T {
+    if (!this.#capabilities.has(capability.key)) throw new VMCapabilityMissingError(capability.key)
+    return this.#capabilities.get(capability.key) as T
+  }
+
+  /**
+   * A host handle to a function that library VM code registered with `__vmm_expose(name, fn)`.
+   * Calls copy arguments in and the result out; VM throws reject with VMScriptError.
+   */
+  getVmFunction(name: string): VMFunction {
+    return (...args: unknown[]) => {
+      try {
+        const { entries } = this.#requireReady(`call VM function '${name}'`)
+        let ref = this.#vmFunctions.get(name)
+        if (!ref) {
+          const found = entries.exported.getSync(name, { reference: true }) as ivm.Reference | undefined
+          if (!found || found.typeof !== 'function') throw new VMInvalidArgumentError(`No VM function '${name}' was registered with __vmm_expose`)
+          ref = found
+          this.#vmFunctions.set(name, ref)
+        }
+        const copied = copyForVm(args, `${name} args`)
+        return ref
+          .apply(undefined, copied as unknown[], { result: { promise: true, copy: true }, timeout: this.#options.timeout })
+          .then(
+            (envelope) => {
+              const env = envelope as Envelope
+              if (env.t === 1) throw envelopeError(env)
+              return (env as { v: unknown }).v
+            },
+            (cause) => {
+              throw this.#failure(cause)
+            },
+          )
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+  }
+
+  #bootstrap(isolate: ivm.Isolate, context: ivm.Context): Entries {
+    const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
+    const factory = isolate.compileScriptSync(bootstrapCode, { filename: 'vm-machine:core.js' }).runSync(context, { reference: true }) as ivm.Reference
+    const api = factory.applySync(undefined, [deliver], { result: { reference: true } }) as ivm.Reference
+    factory.release()
+    const entries = Object.fromEntries(ENTRY_NAMES.map((key) => [key, api.getSync(key, { reference: true }) as ivm.Reference])) as Entries
+    api.release()
+    return entries
+  }
+
+  #bootstrapCall(name: 'install' | 'snapshot' | 'changes' | 'seal', args: unknown[] = [], copyResult = false): unknown {
+    const { entries } = this.#requireAlive()
+    return entries[name].applySync(undefined, args, copyResult ? { result: { copy: true } } : undefined)
+  }
+
+  #installReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>): Map<string, VMLibrary> {
+    const owners = new Map<string, VMLibrary>()
+    const spec: unknown[] = []
+    const targets: unknown[] = []
+    for (const { library, references } of collected) {
+      if (typeof references !== 'object' || references === null) throw new VMInvalidArgumentError(`${library.name}.getReferences() must return an object`)
+      for (const [name, value] of Object.entries(references)) {
+        const previous = owners.get(name)
+        if (previous) throw new VMLibraryConflictError(`${previous.name} and ${library.name} both define the VM global '${name}'; rename one`)
+        owners.set(name, library)
+        if (typeof value === 'function' || isHostFunction(value)) {
+          const host = toHostFunction(value as HostFunction)
+          spec.push({ name, mode: host.mode, fn: targets.length })
+          targets.push(this.#hostTarget(name, host, library))
+          continue
+        }
+        const { data, functions } = extractFunctions(value)
+        const nested = functions.map(([path, fn]) => {
+          targets.push(this.#hostTarget(path.join('.'), toHostFunction(fn), library, 'sync'))
+          return [path, targets.length - 1]
+        })
+        try {
+          new ivm.ExternalCopy(data).release()
+        } catch (cause) {
+          throw transferErrorFor(value, name, cause)
+        }
+        spec.push({ name, value: data, nested })
+      }
+    }
+    const specCopy = new ivm.ExternalCopy(spec).copyInto({ release: true })
+    this.#bootstrapCall('install', [specCopy, ...targets])
+    return owners
+  }
+
+  #evaluateLibraryCode(library: VMLibrary, code: string, owners: Map<string, VMLibrary>): void {
+    const { isolate, context } = this.#requireAlive()
+    this.#bootstrapCall('snapshot')
+    try {
+      isolate.compileScriptSync(code, { filename: `vm-machine:${library.name}.js` }).runSync(context, { timeout: this.#options.timeout })
+    } catch (cause) {
+      const failure = this.#failure(cause)
+      throw new VMScriptError({ name: failure.name, message: `${library.name}.getVmCode() failed in the VM: ${failure.message}`, stack: (failure as VMScriptError).vmStack })
+    }
+    const changed = this.#bootstrapCall('changes', [], true) as string[]
+    for (const name of changed) {
+      const previous = owners.get(name)
+      if (previous && previous !== library) throw new VMLibraryConflictError(`${previous.name} and ${library.name} both define the VM global '${name}'; rename one`)
+      owners.set(name, library)
+    }
+  }
+
+  #hostTarget(name: string, host: HostFunction, library: VMLibrary, mode = host.mode): ivm.Callback | ivm.Reference {
+    const fn = host.fn
+    const report = (error: unknown) => library.onError?.(error instanceof Error ? error : new Error(String(error)))
+    switch (mode) {
+      case 'async':
+        return new ivm.Callback(
+          (id: number, args: unknown[]) => {
+            new Promise((resolve) => resolve(fn(...args))).then(
+              (value) => this.#reply(id, { t: 0, v: value }, `${name}() result`),
+              (error) => this.#reply(id, { t: 1, e: hostErrorInfo(error) }, name),
+            )
+          },
+          { ignored: true },
+        )
+      case 'ignored':
+        return new ivm.Callback(
+          (...args: unknown[]) => {
+            try {
+              const result = fn(...args)
+              if (isThenable(result)) Promise.resolve(result).catch(report)
+            } catch (error) {
+              report(error)
+            }
+          },
+          { ignored: true },
+        )
+      case 'blocking':
+        return new ivm.Reference(async (...args: unknown[]) => {
+          let envelope: Envelope
+          try {
+            envelope = { t: 0, v: await fn(...args) }
+          } catch (error) {
+            envelope = { t: 1, e: hostErrorInfo(error) }
+          }
+          try {
+            return new ivm.ExternalCopy(envelope).copyInto({ release: true })
+          } catch (cause) {
+            return new ivm.ExternalCopy({ t: 1, e: hostErrorInfo(transferErrorFor((envelope as { v: unknown }).v, `${name}() result`, cause)) }).copyInto({ release: true })
+          }
+        })
+      default:
+        return new ivm.Callback((...args: unknown[]): Envelope => {
+          try {
+            const result = fn(...args)
+            if (!isThenable(result)) return { t: 0, v: result }
+            const id = this.#nextId++
+            Promise.resolve(result).then(
+              (value) => this.#reply(id, { t: 0, v: value }, `${name}() result`),
+              (error) => this.#reply(id, { t: 1, e: hostErrorInfo(error) }, name),
+            )
+            return { t: 2, id }
+          } catch (error) {
+            return { t: 1, e: hostErrorInfo(error) }
+          }
+        })
+    }
+  }
+
+  #reply(id: number, envelope: Envelope, where: string): void {
+    const entries = this.#entries
+    if (!entries || this.#state === 'disposed') return
+    let copied: unknown
+    try {
+      copied = copyForVm(envelope, where)
+    } catch (error) {
+      copied = copyForVm({ t: 1, e: hostErrorInfo(transferErrorFor((envelope as { v: unknown }).v, where, error)) }, where)
+    }
+    entries.settle.apply(undefined, [id, copied], { timeout: this.#options.timeout }).catch((cause) => this.#failure(cause))
+  }
+
+  #deliver(id: number, envelope: Envelope): void {
+    const call = this.#pending.get(id)
+    if (!call) return
+    this.#pending.delete(id)
+    call.cleanup?.()
+    if (envelope.t === 1) call.reject(envelopeError(envelope))
+    else call.resolve((envelope as { v: unknown }).v)
+  }
+
+  #startCall(name: string, timeout: number, signal: AbortSignal | undefined, start: (id: number) => Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new VMAbortedError({ cause: signal.reason }))
+        return
+      }
+      const id = this.#nextId++
+      const call: PendingCall = { resolve, reject }
+      const settleEarly = (error: VMError) => {
+        if (!this.#pending.delete(id)) return
+        call.cleanup?.()
+        reject(error)
+      }
+      const timer = timeout > 0 ? setTimeout(() => settleEarly(new VMCallTimeoutError(name, timeout)), timeout) : undefined
+      const onAbort = () => settleEarly(new VMAbortedError({ cause: signal?.reason }))
+      signal?.addEventListener('abort', onAbort, { once: true })
+      call.cleanup = () => {
+        if (timer) clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      this.#pending.set(id, call)
+      start(id).catch((cause) => this.#failure(cause))
+    })
+  }
+
+  /** Turns a rejected isolated-vm task into a typed error; kills the VM when the cause is fatal. */
+  #failure(cause: unknown): VMError {
+    if (cause instanceof VMError) return cause
+    if (this.#deathReason) return this.#deathReason
+    const failure = classifyTaskFailure(cause, {
+      disposed: this.#state === 'disposed',
+      isolateDisposed: this.#isolate?.isDisposed ?? false,
+      memoryLimit: this.#memoryLimit,
+      timeout: this.#options.timeout ?? 0,
+    })
+    if (failure.kind === 'timeout' || failure.kind === 'memory' || failure.kind === 'isolate') {
+      this.terminate(failure.error)
+      return failure.error
+    }
+    if (failure.kind === 'unhandled' && this.#state !== 'initializing' && !isCompileError(cause)) this.reportError(failure.error)
+    if (isCompileError(cause) || this.#state === 'initializing') {
+      const error = cause as Error
+      return new VMScriptError({ name: error.name, message: error.message, stack: error.stack })
+    }
+    return failure.error
+  }
+
+  #reportDisposeError(library: VMLibrary, error: unknown): void {
+    const wrapped = new VMStateError(`${library.name}.dispose() threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    this.reportError(wrapped)
+  }
+
+  #safely(fn: (() => void) | undefined): void {
+    if (!fn) return
+    try {
+      const result = fn() as unknown
+      if (isThenable(result)) Promise.resolve(result).catch((error) => warnCallback(error))
+    } catch (error) {
+      warnCallback(error)
+    }
+  }
+
+  #requireReady(action: string): { isolate: ivm.Isolate; context: ivm.Context; entries: Entries } {
+    if (this.#state === 'disposed') throw this.#deathReason ?? new VMDisposedError(action)
+    if (this.#state !== 'ready') throw new VMNotInitializedError(action)
+    return this.#requireAlive()
+  }
+
+  #requireAlive(): { isolate: ivm.Isolate; context: ivm.Context; entries: Entries } {
+    if (!this.#isolate || !this.#context || !this.#entries) throw new VMDisposedError()
+    return { isolate: this.#isolate, context: this.#context, entries: this.#entries }
+  }
+
+  #assertInitializing(): void {
+    if (this.#state !== 'initializing') throw this.#deathReason ?? new VMDisposedError('finish initialize()')
+  }
+}
+
+function flatten(libraries: readonly VMLibrary[], out: VMLibrary[] = [], seen = new Set<VMLibrary>()): VMLibrary[] {
+  for (const library of libraries) {
+    if (seen.has(library)) throw new VMLibraryConflictError(`${library.name} appears twice in this VM; pass each library once`)
+    seen.add(library)
+    out.push(library)
+    if (isVMLibraryGroup(library)) {
+      const children = library.getLibraries()
+      if (!Array.isArray(children)) throw new VMInvalidArgumentError(`${library.name}.getLibraries() must return an array`)
+      children.forEach((child, index) => {
+        if (!isVMLibrary(child)) throw new VMInvalidArgumentError(`${library.name}.getLibraries()[${index}] is not a VMLibrary (got ${describe(child)})`)
+      })
+      flatten(children, out, seen)
+    }
+  }
+  return out
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+function isCompileError(cause: unknown): boolean {
+  return cause instanceof Error && cause.name === 'SyntaxError'
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'null prototype'})`
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
+  return `${typeof value} ${String(value)}`
+}
+
+let warnedCallback = false
+function warnCallback(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error)
+  process.emitWarning(`A VM callback (onError, onEnd, onDispose or onCatastrophicError) threw: ${message}`, {
+    code: 'VM_ERR_CALLBACK_THREW',
+    detail: warnedCallback ? undefined : 'vm-machine contains errors thrown by its callbacks so that they never crash the host.',
+  })
+  warnedCallback = true
+}

@@ -1,0 +1,23 @@
+/** A typed key under which one library offers an interface to others in the same VM. */
+export interface Capability<T> {
+  readonly key: string
+  /** Type carrier only; never set. */
+  readonly __type?: T
+}
+
+/**
+ * Declares a capability. Tokens match by `key`, so two copies of core in one app still agree.
+ * Providers call `vm.provide(token, impl)` in `attach`; consumers call `vm.need(token)` or
+ * `vm.find(token)` in `start`.
+ */
+export function defineCapability<T>(key: string): Capability<T> {
+  return Object.freeze({ key })
+}
+
+/** Lets `vm.run()` without code run an entry that a library supplies (e.g. codebase's entry file). */
+export interface VMEntryProvider {
+  /** Code to run as an async function body; its returned object's functions become callables. */
+  getEntry(): { code: string; filename?: string } | undefined
+}
+
+export const VMEntry = defineCapability<VMEntryProvider>('vm-machine/entry')

@@ -1,0 +1,69 @@
+import {
+  VMDisposedError,
+  VMError,
+  VMIsolateError,
+  VMMemoryLimitError,
+  VMScriptError,
+  VMTimeoutError,
+  VMTransferError,
+  VMUnhandledRejectionError,
+  VMUnknownCallableError,
+} from './errors.js'
+
+export interface ErrorInfo {
+  name: string
+  message: string
+  stack?: string
+  code?: string
+  thrown?: unknown
+}
+
+export type Envelope =
+  | { t: 0; v: unknown }
+  | { t: 1; e: ErrorInfo; transfer?: undefined; unknown?: undefined }
+  | { t: 1; transfer: string; detail: string }
+  | { t: 1; unknown: string; names: string[] }
+  | { t: 2; id: number }
+
+/** Host error → what the VM may see: name, message and code only, never host stack frames. */
+export function hostErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof Error) {
+    const info: ErrorInfo = { name: typeof error.name === 'string' ? error.name : 'Error', message: String(error.message) }
+    const code = (error as { code?: unknown }).code
+    if (typeof code === 'string') info.code = code
+    return info
+  }
+  return { name: 'Error', message: typeof error === 'string' ? error : String(error) }
+}
+
+/** VM envelope error → typed host error. */
+export function envelopeError(envelope: Envelope & { t: 1 }): VMError {
+  if ('transfer' in envelope && envelope.transfer !== undefined) return new VMTransferError(envelope.transfer, envelope.detail)
+  if ('unknown' in envelope && envelope.unknown !== undefined) return new VMUnknownCallableError(envelope.unknown, envelope.names)
+  return new VMScriptError(envelope.e)
+}
+
+export type TaskFailure =
+  | { kind: 'timeout'; error: VMError }
+  | { kind: 'memory'; error: VMError }
+  | { kind: 'isolate'; error: VMError }
+  | { kind: 'disposed'; error: VMError }
+  | { kind: 'unhandled'; error: VMScriptError }
+
+/**
+ * Classifies why an isolated-vm task into the VM rejected. Core's VM-side entry points never
+ * throw, so anything else is a VM promise that rejected with no handler in that task.
+ */
+export function classifyTaskFailure(cause: unknown, state: { disposed: boolean; isolateDisposed: boolean; memoryLimit: number; timeout: number }): TaskFailure {
+  const message = cause instanceof Error ? cause.message : undefined
+  if (state.disposed) return { kind: 'disposed', error: new VMDisposedError('finish the call', { cause }) }
+  if (message === 'Script execution timed out.') return { kind: 'timeout', error: new VMTimeoutError(state.timeout, { cause }) }
+  if (message !== undefined && /memory limit/i.test(message)) return { kind: 'memory', error: new VMMemoryLimitError(state.memoryLimit, { cause }) }
+  if (state.isolateDisposed || message === 'Isolate is disposed') {
+    return { kind: 'isolate', error: new VMIsolateError(`The VM's isolate died: ${message ?? String(cause)}`, { cause }) }
+  }
+  if (cause instanceof Error) {
+    return { kind: 'unhandled', error: new VMUnhandledRejectionError({ name: cause.name, message: `Unhandled rejection in the VM: ${cause.message}`, stack: cause.stack }) }
+  }
+  return { kind: 'unhandled', error: new VMUnhandledRejectionError({ name: 'Error', message: `Unhandled rejection in the VM: ${String(cause)}`, thrown: cause }) }
+}

@@ -1,0 +1,29 @@
+export { VM } from './VM.js'
+export { VMLibrary, isVMLibrary } from './VMLibrary.js'
+export { VMLibraryGroup, isVMLibraryGroup } from './VMLibraryGroup.js'
+export { VMInjectLibrary } from './VMInjectLibrary.js'
+export { defineCapability, VMEntry } from './capability.js'
+export { hostFunction, isHostFunction } from './hostFunction.js'
+export {
+  VMError,
+  VMAbortedError,
+  VMCallTimeoutError,
+  VMCapabilityMissingError,
+  VMDisposedError,
+  VMInvalidArgumentError,
+  VMIsolateError,
+  VMLibraryConflictError,
+  VMLimitExceededError,
+  VMMemoryLimitError,
+  VMNotInitializedError,
+  VMScriptError,
+  VMStateError,
+  VMTimeoutError,
+  VMTransferError,
+  VMUnhandledRejectionError,
+  VMUnknownCallableError,
+} from './errors.js'
+export type { VMOptions, VMRunOptions, VMCallOptions, VMFunction } from './VM.js'
+export type { VMReferences } from './VMLibrary.js'
+export type { Capability, VMEntryProvider } from './capability.js'
+export type { HostFunction, HostFunctionMode, AnyFunction } from './hostFunction.js'

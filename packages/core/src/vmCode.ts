@@ -1,0 +1,266 @@
+import { findUncloneable } from './findUncloneable.js'
+
+/**
+ * Core's VM-side half of the bridge. Evaluates to a function that takes the host's `deliver`
+ * callback and returns the entry points the host keeps References to. Nothing here stays
+ * reachable from VM globals except `global`, `exposeCallables` and the installed references.
+ * Envelopes: `{ t: 0, v }` value, `{ t: 1, e }` error info, `{ t: 2, id }` pending host promise.
+ */
+export const bootstrapCode = /* js */ `(function (deliverToHost) {
+'use strict'
+const G = globalThis
+const apply = Reflect.apply
+const defineProperty = Reflect.defineProperty
+const getOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor
+const ownKeys = Reflect.ownKeys
+const getPrototypeOf = Reflect.getPrototypeOf
+const ObjectKeys = Object.keys
+const ObjectProto = Object.prototype
+const isArray = Array.isArray
+const arrayFrom = Array.from
+const PromiseCtor = Promise
+const promiseThen = Promise.prototype.then
+const MapCtor = Map
+const mapGet = Map.prototype.get
+const mapSet = Map.prototype.set
+const mapDelete = Map.prototype.delete
+const mapHas = Map.prototype.has
+const mapKeys = Map.prototype.keys
+const StringCtor = String
+const ErrorCtor = Error
+const errorCtors = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError }
+const hasOwn = Object.prototype.hasOwnProperty
+const is = Object.is
+const findUncloneable = (${findUncloneable.toString()})
+
+const callables = new MapCtor()
+const pendingHostCalls = new MapCtor()
+const exported = { __proto__: null }
+let nextHostCall = 1
+
+const then = (p, ok, fail) => apply(promiseThen, p, [ok, fail])
+const toPromise = (value) => new PromiseCtor((resolve) => resolve(value))
+
+function errorInfo(error) {
+  try {
+    if (error !== null && (typeof error === 'object' || typeof error === 'function') && error instanceof ErrorCtor) {
+      const info = { name: 'Error', message: '' }
+      const name = error.name
+      const message = error.message
+      const stack = error.stack
+      const code = error.code
+      if (typeof name === 'string') info.name = name
+      info.message = typeof message === 'string' ? message : StringCtor(message)
+      if (typeof stack === 'string') info.stack = stack
+      if (typeof code === 'string') info.code = code
+      return info
+    }
+    const type = typeof error
+    const info = { name: 'Error', message: type === 'string' ? error : 'Uncaught ' + StringCtor(error) }
+    if (error === null || (type !== 'object' && type !== 'function' && type !== 'symbol')) info.thrown = error
+    return info
+  } catch (inner) {
+    return { name: 'Error', message: 'The VM threw a value that cannot be read' }
+  }
+}
+
+function makeError(info) {
+  const Ctor = typeof info.name === 'string' && apply(hasOwn, errorCtors, [info.name]) ? errorCtors[info.name] : ErrorCtor
+  const error = new Ctor(info.message)
+  if (Ctor === ErrorCtor && info.name !== 'Error') defineProperty(error, 'name', { value: info.name, writable: true, configurable: true })
+  if (info.code !== undefined) defineProperty(error, 'code', { value: info.code, writable: true, configurable: true, enumerable: true })
+  return error
+}
+
+function transferError(where, value, cause) {
+  const found = findUncloneable(value, where)
+  const path = found ? found.path : where
+  const detail = found ? found.what : StringCtor(cause && cause.message)
+  return makeError({ name: 'VMTransferError', code: 'VM_ERR_TRANSFER', message: path + ' cannot be copied between VM and host (' + detail + ')' })
+}
+
+const ok = (value) => ({ t: 0, v: value })
+const fail = (error) => ({ t: 1, e: errorInfo(error) })
+
+function deliver(id, envelope) {
+  try {
+    deliverToHost(id, envelope)
+  } catch (cause) {
+    const found = findUncloneable(envelope.v, 'result')
+    deliverToHost(id, { t: 1, transfer: found ? found.path : 'result', detail: found ? found.what : StringCtor(cause && cause.message) })
+  }
+}
+
+function registerCallables(source, where) {
+  if (source === null || typeof source !== 'object') throw new TypeError(where + ' expects an object of functions')
+  const keys = ObjectKeys(source)
+  for (let i = 0; i < keys.length; i++) {
+    const value = source[keys[i]]
+    if (typeof value !== 'function') throw new TypeError(where + ': ' + keys[i] + ' is not a function')
+    apply(mapSet, callables, [keys[i], value])
+  }
+}
+
+function splitResult(value) {
+  if (value === null || typeof value !== 'object' || isArray(value)) return value
+  const proto = getPrototypeOf(value)
+  if (proto !== ObjectProto && proto !== null) return value
+  const data = {}
+  const keys = ObjectKeys(value)
+  for (let i = 0; i < keys.length; i++) {
+    const item = value[keys[i]]
+    if (typeof item === 'function') apply(mapSet, callables, [keys[i], item])
+    else data[keys[i]] = item
+  }
+  return data
+}
+
+function settleWith(id, run) {
+  let result
+  try {
+    result = run()
+  } catch (error) {
+    deliver(id, fail(error))
+    return
+  }
+  then(toPromise(result), (value) => deliver(id, ok(value)), (error) => deliver(id, fail(error)))
+}
+
+function unwrap(envelope) {
+  if (envelope.t === 0) return envelope.v
+  if (envelope.t === 1) throw makeError(envelope.e)
+  return new PromiseCtor((resolve, reject) => apply(mapSet, pendingHostCalls, [envelope.id, [resolve, reject]]))
+}
+
+function callHost(name, target, args) {
+  try {
+    return apply(target, undefined, args)
+  } catch (cause) {
+    // Host errors arrive as envelopes, so a throw here is a copy failure: of the arguments or, if
+    // they are fine, of the host's return value.
+    if (findUncloneable(args, '') !== undefined) throw transferError(name + ' arguments', args, cause)
+    throw makeError({ name: 'VMTransferError', code: 'VM_ERR_TRANSFER', message: name + '() returned a value that cannot be copied between host and VM (' + StringCtor(cause && cause.message) + ')' })
+  }
+}
+
+function wrapHostFunction(name, mode, target) {
+  if (mode === 'async') {
+    return ({ [name](...args) {
+      return new PromiseCtor((resolve, reject) => {
+        const id = nextHostCall++
+        apply(mapSet, pendingHostCalls, [id, [resolve, reject]])
+        try {
+          apply(target, undefined, [id, args])
+        } catch (cause) {
+          apply(mapDelete, pendingHostCalls, [id])
+          reject(transferError(name + ' arguments', args, cause))
+        }
+      })
+    } })[name]
+  }
+  if (mode === 'ignored') return ({ [name](...args) { callHost(name, target, args) } })[name]
+  if (mode === 'blocking') {
+    const applySyncPromise = target.applySyncPromise
+    const options = { arguments: { copy: true } }
+    return ({ [name](...args) {
+      let envelope
+      try {
+        envelope = apply(applySyncPromise, target, [undefined, args, options])
+      } catch (cause) {
+        if (cause && /default thread/.test(cause.message)) throw makeError({ name: 'Error', code: 'VM_ERR_STATE', message: name + ' blocks until the host answers, which only works while run(), a call or a timer is executing, not in library setup code' })
+        throw transferError(name + ' arguments', args, cause)
+      }
+      return unwrap(envelope)
+    } })[name]
+  }
+  return ({ [name](...args) { return unwrap(callHost(name, target, args)) } })[name]
+}
+
+function setPath(root, path, value) {
+  let node = root
+  for (let i = 0; i < path.length - 1; i++) node = node[path[i]]
+  node[path[path.length - 1]] = value
+}
+
+let snapshot = new MapCtor()
+function readGlobal(key) {
+  const descriptor = getOwnPropertyDescriptor(G, key)
+  return descriptor === undefined ? undefined : apply(hasOwn, descriptor, ['value']) ? descriptor.value : descriptor.get
+}
+
+defineProperty(G, 'global', { value: G, writable: true, configurable: true })
+G.exposeCallables = function exposeCallables(functions) {
+  registerCallables(functions, 'exposeCallables')
+}
+G.__vmm_expose = function __vmm_expose(name, fn) {
+  if (typeof fn !== 'function') throw new TypeError('__vmm_expose(' + name + ') needs a function')
+  exported[name] = function (...args) {
+    let result
+    try {
+      result = apply(fn, undefined, args)
+    } catch (error) {
+      return fail(error)
+    }
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+      return then(toPromise(result), ok, fail)
+    }
+    return ok(result)
+  }
+}
+
+return {
+  exported,
+  run(id, fn) {
+    settleWith(id, () => then(toPromise(apply(fn, G, [])), splitResult))
+  },
+  invoke(id, name, args) {
+    const fn = apply(mapGet, callables, [name])
+    if (fn === undefined) {
+      deliverToHost(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
+      return
+    }
+    settleWith(id, () => apply(fn, undefined, args))
+  },
+  settle(id, envelope) {
+    const entry = apply(mapGet, pendingHostCalls, [id])
+    if (entry === undefined) return
+    apply(mapDelete, pendingHostCalls, [id])
+    if (envelope.t === 0) entry[0](envelope.v)
+    else entry[1](makeError(envelope.e))
+  },
+  install(spec, ...targets) {
+    for (let i = 0; i < spec.length; i++) {
+      const item = spec[i]
+      if (item.fn !== undefined) {
+        G[item.name] = wrapHostFunction(item.name, item.mode, targets[item.fn])
+        continue
+      }
+      const value = item.value
+      for (let j = 0; j < item.nested.length; j++) {
+        const [path, index] = item.nested[j]
+        setPath(value, path, wrapHostFunction(path[path.length - 1], 'sync', targets[index]))
+      }
+      G[item.name] = value
+    }
+  },
+  snapshot() {
+    snapshot = new MapCtor()
+    const keys = ownKeys(G)
+    for (let i = 0; i < keys.length; i++) if (typeof keys[i] === 'string') apply(mapSet, snapshot, [keys[i], readGlobal(keys[i])])
+  },
+  changes() {
+    const changed = []
+    const keys = ownKeys(G)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]
+      if (typeof key !== 'string') continue
+      if (!apply(mapHas, snapshot, [key]) || !is(apply(mapGet, snapshot, [key]), readGlobal(key))) changed.push(key)
+    }
+    return changed
+  },
+  seal() {
+    delete G.__vmm_expose
+    snapshot = new MapCtor()
+  },
+}
+})`

@@ -1,0 +1,447 @@
+import {
+  VM,
+  VMAbortedError,
+  VMCallTimeoutError,
+  VMDisposedError,
+  VMError,
+  VMInvalidArgumentError,
+  VMMemoryLimitError,
+  VMNotInitializedError,
+  VMScriptError,
+  VMStateError,
+  VMTimeoutError,
+  VMTransferError,
+  VMUnhandledRejectionError,
+  VMUnknownCallableError,
+} from '@vm-machine/core'
+import { createTestVM, rejectionOf, sleep, trackVM, waitFor } from '@vm-machine/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+
+describe('new VM()', () => {
+  it('rejects a memoryLimit below 8 MB at construction', () => {
+    expect(() => new VM([], { memoryLimit: 4 })).toThrow(VMInvalidArgumentError)
+    expect(() => new VM([], { memoryLimit: 4 })).toThrow(/at least 8/)
+  })
+
+  it.each([
+    ['a non-array library list', () => new VM({} as never)],
+    ['a library that is not a VMLibrary', () => new VM([{ getReferences() {} } as never])],
+    ['a string memoryLimit', () => new VM([], { memoryLimit: '64' as never })],
+    ['a negative timeout', () => new VM([], { timeout: -1 })],
+    ['a non-function onError', () => new VM([], { onError: 'log' as never })],
+  ])('rejects %s with VMInvalidArgumentError', (_label, create) => {
+    expect(create).toThrow(VMInvalidArgumentError)
+  })
+
+  it('defaults memoryLimit to 64 MB and timeout to off', async () => {
+    const vm = await createTestVM()
+    expect(vm.memoryLimit).toBe(64)
+    expect(vm.timeout).toBeUndefined()
+    const heap = await vm.getHeapStatistics()
+    expect(heap.heap_size_limit).toBeGreaterThan(32 * 1024 * 1024)
+    expect(heap.heap_size_limit).toBeLessThan(160 * 1024 * 1024)
+  })
+
+  it('applies memoryLimit to the isolate heap', async () => {
+    const vm = await createTestVM([], { memoryLimit: 16 })
+    const heap = await vm.getHeapStatistics()
+    expect(heap.heap_size_limit).toBeLessThan(48 * 1024 * 1024)
+  })
+})
+
+describe('VM.initialize()', () => {
+  it('throws VMStateError when called twice', async () => {
+    const vm = await createTestVM()
+    await expect(vm.initialize()).rejects.toBeInstanceOf(VMStateError)
+  })
+
+  it('throws VMDisposedError after dispose', async () => {
+    const vm = new VM()
+    vm.dispose()
+    await expect(vm.initialize()).rejects.toMatchObject({ code: 'VM_ERR_DISPOSED' })
+  })
+
+  it('reports isInitialized and isDisposed', async () => {
+    const vm = trackVM(new VM())
+    expect(vm.isInitialized).toBe(false)
+    await vm.initialize()
+    expect(vm.isInitialized).toBe(true)
+    vm.dispose()
+    expect(vm.isDisposed).toBe(true)
+    expect(vm.isInitialized).toBe(false)
+  })
+})
+
+describe('VM.run()', () => {
+  it('throws VMNotInitializedError before initialize()', async () => {
+    const vm = trackVM(new VM())
+    await expect(vm.run('return 1')).rejects.toBeInstanceOf(VMNotInitializedError)
+  })
+
+  it('runs code as an async function body and resolves with a copy of the result', async () => {
+    const vm = await createTestVM()
+    expect(await vm.run('const x = await Promise.resolve(20); return x + 1')).toBe(21)
+    expect(await vm.run('return { list: [1, 2], when: new Date(0), map: new Map([[1, 2]]) }')).toEqual({
+      list: [1, 2],
+      when: new Date(0),
+      map: new Map([[1, 2]]),
+    })
+    expect(await vm.run('1 + 1')).toBeUndefined()
+  })
+
+  it('turns function-valued properties of the result into callables and resolves with the rest', async () => {
+    const vm = await createTestVM()
+    const result = await vm.run('return { main: (a) => a * 2, version: 1 }')
+    expect(result).toEqual({ version: 1 })
+    expect(await vm.call('main', [21])).toBe(42)
+  })
+
+  it('merges callables across runs and lets the latest registration of a name win', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { a: () => "a1", b: () => "b1" }')
+    await vm.run('return { a: () => "a2" }')
+    expect(await vm.call('a')).toBe('a2')
+    expect(await vm.call('b')).toBe('b1')
+  })
+
+  it('keeps VM state between runs', async () => {
+    const vm = await createTestVM()
+    await vm.run('globalThis.counter = 1')
+    expect(await vm.run('return ++counter')).toBe(2)
+  })
+
+  it('rejects a syntax error with VMScriptError and reports it to onError', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    const error = await rejectionOf(vm.run('return {', { filename: 'broken.js' }))
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.vmName).toBe('SyntaxError')
+    expect(onError).toHaveBeenCalledWith(error)
+  })
+
+  it('rejects a runtime error with the VM stack naming the file and line', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    const error = await rejectionOf(vm.run('const a = 1\nconst b = 2\nnull.boom()', { filename: 'user.js' }))
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.code).toBe('VM_ERR_SCRIPT')
+    expect(error.vmName).toBe('TypeError')
+    expect(error.vmStack).toMatch(/user\.js:3:6/)
+    expect(error.stack).toMatch(/user\.js:3:6/)
+    expect(onError).toHaveBeenCalledTimes(1)
+  })
+
+  it('numbers columns of the first line as the user wrote them', async () => {
+    const vm = await createTestVM()
+    const error = await rejectionOf(vm.run('throw new Error("x")', { filename: 'first.js' }))
+    expect(error.vmStack).toMatch(/first\.js:1:7/)
+  })
+
+  it('names inline runs run-<n>.js by default', async () => {
+    const vm = await createTestVM()
+    const error = await rejectionOf(vm.run('throw new Error("x")'))
+    expect(error.vmStack).toMatch(/run-1\.js:1:/)
+  })
+
+  it('wraps a thrown non-Error with the value kept in `thrown`', async () => {
+    const vm = await createTestVM()
+    const error = await rejectionOf(vm.run('throw 42'))
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.thrown).toBe(42)
+    expect(error.message).toMatch(/42/)
+    const objectThrow = await rejectionOf(vm.run('throw { reason: "nope" }'))
+    expect(objectThrow).toBeInstanceOf(VMScriptError)
+  })
+
+  it('keeps the VM error code as vmCode', async () => {
+    const vm = await createTestVM()
+    const error = await rejectionOf(vm.run('const e = new Error("x"); e.code = "E_MINE"; throw e'))
+    expect(error.vmCode).toBe('E_MINE')
+    expect(error.code).toBe('VM_ERR_SCRIPT')
+  })
+
+  it('rejects a non-transferable result with VMTransferError naming its path', async () => {
+    const vm = await createTestVM()
+    const error = await rejectionOf(vm.run('return { items: [1, 2, 3, Symbol("s")] }'))
+    expect(error).toBeInstanceOf(VMTransferError)
+    expect(error.path).toBe('result.items[3]')
+    const nested = await rejectionOf(vm.run('return { deep: { fn() {} } }'))
+    expect(nested.path).toBe('result.deep.fn')
+  })
+
+  it('rejects non-string code with VMInvalidArgumentError', async () => {
+    const vm = await createTestVM()
+    await expect(vm.run(42 as never)).rejects.toBeInstanceOf(VMInvalidArgumentError)
+  })
+
+  it('rejects run() without code when no library provides an entry', async () => {
+    const vm = await createTestVM()
+    await expect(vm.run()).rejects.toBeInstanceOf(VMInvalidArgumentError)
+  })
+
+  it('treats deep recursion as an ordinary catchable RangeError', async () => {
+    const onCatastrophicError = vi.fn()
+    const vm = await createTestVM([], { onCatastrophicError })
+    expect(await vm.run('function f() { f() } try { f() } catch (e) { return e instanceof RangeError }')).toBe(true)
+    await expect(vm.run('function f() { f() } f()')).rejects.toMatchObject({ vmName: 'RangeError' })
+    expect(onCatastrophicError).not.toHaveBeenCalled()
+    expect(await vm.run('return "alive"')).toBe('alive')
+  })
+
+  it('calls onEnd after each run settles, failed or not', async () => {
+    const onEnd = vi.fn()
+    const vm = await createTestVM([], { onEnd })
+    await vm.run('return 1')
+    await vm.run('throw new Error()').catch(() => {})
+    expect(onEnd).toHaveBeenCalledTimes(2)
+  })
+
+  it('rejects with VMAbortedError when the signal aborts, and before start when already aborted', async () => {
+    const vm = await createTestVM([], { onError: () => {} })
+    await expect(vm.run('return 1', { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(VMAbortedError)
+    await vm.run('return { wait: () => new Promise(() => {}) }')
+    const controller = new AbortController()
+    const running = vm.run('await new Promise(() => {})', { signal: controller.signal })
+    controller.abort()
+    await expect(running).rejects.toMatchObject({ code: 'VM_ERR_ABORTED' })
+    expect(await vm.run('return "still usable"')).toBe('still usable')
+  })
+})
+
+describe('VM globals', () => {
+  it('gives every VM `global` as an alias of globalThis, with mutable intrinsics', async () => {
+    const vm = await createTestVM()
+    expect(await vm.run('global.Math.double = (n) => n * 2; return [global === globalThis, Math.double(4)]')).toEqual([true, 8])
+  })
+
+  it('registers callables with exposeCallables', async () => {
+    const vm = await createTestVM()
+    await vm.run('exposeCallables({ hello: (name) => "hi " + name })')
+    expect(await vm.call('hello', ['ada'])).toBe('hi ada')
+  })
+
+  it('throws in the VM when exposeCallables gets something other than functions', async () => {
+    const vm = await createTestVM()
+    await expect(vm.run('exposeCallables({ x: 1 })')).rejects.toMatchObject({ vmName: 'TypeError' })
+    await expect(vm.run('exposeCallables(null)')).rejects.toMatchObject({ vmName: 'TypeError' })
+  })
+
+  it('exposes no bridge internals to VM code', async () => {
+    const vm = await createTestVM()
+    const names = (await vm.run('return Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith("__"))')) as string[]
+    expect(names).toEqual([])
+    expect(await vm.run('return [typeof require, typeof process, typeof SharedArrayBuffer === "function" && typeof Atomics]')).toEqual(['undefined', 'undefined', 'object'])
+  })
+})
+
+describe('VM.call()', () => {
+  it('calls sync and async VM functions alike', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { sync: (a, b) => a + b, later: async (a) => { await null; return a } }')
+    expect(await vm.call('sync', [1, 2])).toBe(3)
+    expect(await vm.call('later', ['x'])).toBe('x')
+  })
+
+  it('rejects an unknown callable with VMUnknownCallableError listing the names', async () => {
+    const vm = await createTestVM()
+    const none = await rejectionOf(vm.call('main'))
+    expect(none).toBeInstanceOf(VMUnknownCallableError)
+    expect(none.available).toEqual([])
+    await vm.run('return { a() {}, b() {} }')
+    const error = await rejectionOf(vm.call('c'))
+    expect(error.available).toEqual(['a', 'b'])
+    expect(error.message).toMatch(/a, b/)
+  })
+
+  it('propagates VM throws as VMScriptError with the VM stack', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { fail() { throw new RangeError("out") } }', { filename: 'calls.js' })
+    const error = await rejectionOf(vm.call('fail'))
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.vmName).toBe('RangeError')
+    expect(error.message).toBe('out')
+    expect(error.vmStack).toMatch(/calls\.js:1:/)
+  })
+
+  it('rejects a non-transferable argument with VMTransferError naming it, without calling the VM', async () => {
+    const vm = await createTestVM()
+    await vm.run('globalThis.calls = 0; return { f: () => ++calls }')
+    const error = await rejectionOf(vm.call('f', [{ ok: 1, cb: () => 1 }]))
+    expect(error).toBeInstanceOf(VMTransferError)
+    expect(error.path).toBe('f args[0].cb')
+    expect(await vm.run('return calls')).toBe(0)
+  })
+
+  it('rejects a non-transferable result with VMTransferError', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { f: () => ({ p: Promise.resolve(1) }) }')
+    await expect(vm.call('f')).rejects.toMatchObject({ code: 'VM_ERR_TRANSFER', path: 'result.p' })
+  })
+
+  it('rejects with VMCallTimeoutError past its timeout and drops the late result', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { slow: () => new Promise((r) => { globalThis.release = r }) }')
+    const error = await rejectionOf(vm.call('slow', [], { timeout: 30 }))
+    expect(error).toBeInstanceOf(VMCallTimeoutError)
+    expect(error.timeout).toBe(30)
+    await vm.run('release("late")')
+    expect(await vm.run('return "still usable"')).toBe('still usable')
+  })
+
+  it('validates name and args', async () => {
+    const vm = await createTestVM()
+    await expect(vm.call(1 as never)).rejects.toBeInstanceOf(VMInvalidArgumentError)
+    await expect(vm.call('f', 'x' as never)).rejects.toBeInstanceOf(VMInvalidArgumentError)
+  })
+
+  it('runs many concurrent calls to completion', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { echo: async (x) => { await null; return x } }')
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => vm.call('echo', [i])))
+    expect(results).toEqual(Array.from({ length: 200 }, (_, i) => i))
+  })
+})
+
+describe('VM errors the host would not otherwise see', () => {
+  it('reports an unawaited rejection to onError as VMUnhandledRejectionError, and the run still resolves', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    const result = await vm.run('async function main() { throw new Error("forgotten") } main(); return { ok: true }')
+    expect(result).toEqual({ ok: true })
+    await waitFor(() => onError.mock.calls.length > 0)
+    const error = onError.mock.calls[0]?.[0]
+    expect(error).toBeInstanceOf(VMUnhandledRejectionError)
+    expect(error.message).toMatch(/forgotten/)
+  })
+
+  it('contains an onError that throws and warns once per throw', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.message)
+    process.on('warning', onWarning)
+    try {
+      const vm = await createTestVM([], {
+        onError: () => {
+          throw new Error('handler broke')
+        },
+      })
+      await expect(vm.run('throw new Error("x")')).rejects.toBeInstanceOf(VMScriptError)
+      await sleep(10)
+      expect(warnings.some((w) => w.includes('handler broke'))).toBe(true)
+      expect(await vm.run('return 1')).toBe(1)
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+})
+
+describe('catastrophic errors', () => {
+  it('stops a busy loop past `timeout`, disposes the VM and calls onCatastrophicError(message, error)', async () => {
+    const onCatastrophicError = vi.fn()
+    const vm = await createTestVM([], { timeout: 50, onCatastrophicError })
+    const error = await rejectionOf(vm.run('while (true) {}'))
+    expect(error).toBeInstanceOf(VMTimeoutError)
+    expect(vm.isDisposed).toBe(true)
+    expect(onCatastrophicError).toHaveBeenCalledTimes(1)
+    const [message, typed] = onCatastrophicError.mock.calls[0] as [string, VMError]
+    expect(typeof message).toBe('string')
+    expect(typed).toBe(error)
+  })
+
+  it('applies `timeout` to calls into the VM too', async () => {
+    const onCatastrophicError = vi.fn()
+    const vm = await createTestVM([], { timeout: 50, onCatastrophicError })
+    await vm.run('return { spin() { for (;;) {} } }')
+    await expect(vm.call('spin')).rejects.toBeInstanceOf(VMTimeoutError)
+    expect(vm.isDisposed).toBe(true)
+  })
+
+  it('survives a memory-limit overflow: typed error, VM disposed, other VMs unaffected', async () => {
+    const onCatastrophicError = vi.fn()
+    const other = await createTestVM()
+    await other.run('return { ping: () => "pong" }')
+    const vm = await createTestVM([], { memoryLimit: 8, onCatastrophicError })
+    const error = await rejectionOf(vm.run('const a = []; while (true) a.push(new Array(1e5).fill(1))'))
+    expect(error).toBeInstanceOf(VMMemoryLimitError)
+    expect(vm.isDisposed).toBe(true)
+    expect(onCatastrophicError).toHaveBeenCalledWith(error.message, error)
+    expect(await other.call('ping')).toBe('pong')
+    await expect(vm.run('return 1')).rejects.toBe(error)
+  })
+
+  it('rejects in-flight calls with the catastrophic error', async () => {
+    const vm = await createTestVM([], { memoryLimit: 8, onCatastrophicError: () => {} })
+    await vm.run('return { wait: () => new Promise(() => {}), bomb() { const a = []; while (true) a.push("x".repeat(1e4) + Math.random()) } }')
+    const waiting = vm.call('wait')
+    const bomb = vm.call('bomb')
+    await expect(bomb).rejects.toBeInstanceOf(VMMemoryLimitError)
+    await expect(waiting).rejects.toBeInstanceOf(VMMemoryLimitError)
+  })
+
+  it('terminate() disposes the VM and reports the given error', async () => {
+    const onCatastrophicError = vi.fn()
+    const vm = await createTestVM([], { onCatastrophicError })
+    const reason = new VMError('panic stop')
+    vm.terminate(reason)
+    expect(vm.isDisposed).toBe(true)
+    expect(onCatastrophicError).toHaveBeenCalledWith('panic stop', reason)
+    vm.terminate(reason)
+    expect(onCatastrophicError).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('VM.dispose()', () => {
+  it('is idempotent, works without await and returns a promise that resolves', async () => {
+    const onDispose = vi.fn()
+    const vm = await createTestVM([], { onDispose })
+    const first = vm.dispose()
+    const second = vm.dispose()
+    expect(first).toBe(second)
+    await expect(first).resolves.toBeUndefined()
+    expect(onDispose).toHaveBeenCalledTimes(1)
+  })
+
+  it('rejects in-flight calls and runs with VMDisposedError', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { wait: () => new Promise(() => {}) }')
+    const call = vm.call('wait')
+    const run = vm.run('await new Promise(() => {})')
+    vm.dispose()
+    await expect(call).rejects.toBeInstanceOf(VMDisposedError)
+    await expect(run).rejects.toBeInstanceOf(VMDisposedError)
+  })
+
+  it('makes every later use throw VMDisposedError', async () => {
+    const vm = await createTestVM()
+    vm.dispose()
+    await expect(vm.run('1')).rejects.toBeInstanceOf(VMDisposedError)
+    await expect(vm.call('x')).rejects.toBeInstanceOf(VMDisposedError)
+    await expect(vm.getHeapStatistics()).rejects.toBeInstanceOf(VMDisposedError)
+  })
+
+  it('can be disposed before initialize()', async () => {
+    const onDispose = vi.fn()
+    const vm = new VM([], { onDispose })
+    await vm.dispose()
+    expect(onDispose).toHaveBeenCalledTimes(1)
+  })
+
+  it('supports await using', async () => {
+    const onDispose = vi.fn()
+    {
+      await using vm = new VM([], { onDispose })
+      await vm.initialize()
+      expect(await vm.run('return 1')).toBe(1)
+    }
+    expect(onDispose).toHaveBeenCalledTimes(1)
+  })
+
+  it('leaves no host timers behind', async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    const vm = await createTestVM()
+    await vm.run('return { wait: () => new Promise(() => {}) }')
+    const call = vm.call('wait', [], { timeout: 60_000 })
+    await vm.dispose()
+    await call.catch(() => {})
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before)
+  })
+})

@@ -1,0 +1,484 @@
+import {
+  VM,
+  VMCapabilityMissingError,
+  VMLibrary,
+  VMLibraryConflictError,
+  VMLibraryGroup,
+  VMScriptError,
+  type VMReferences,
+  defineCapability,
+  hostFunction,
+} from '@vm-machine/core'
+import { createTestVM, rejectionOf, sleep, trackVM, waitFor } from '@vm-machine/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+
+class Recorder extends VMLibrary {
+  constructor(
+    readonly label: string,
+    readonly log: string[],
+  ) {
+    super()
+  }
+  override get name() {
+    return this.label
+  }
+  override attach() {
+    this.log.push(`attach ${this.label}`)
+  }
+  override getReferences(): VMReferences {
+    this.log.push(`references ${this.label}`)
+    return {}
+  }
+  override getVmCode() {
+    this.log.push(`code ${this.label}`)
+    return `(globalThis.order ??= []).push('${this.label}')`
+  }
+  override async start() {
+    await sleep(1)
+    this.log.push(`start ${this.label}`)
+  }
+  override afterStart() {
+    this.log.push(`afterStart ${this.label}`)
+  }
+  override dispose() {
+    this.log.push(`dispose ${this.label}`)
+  }
+}
+
+describe('VMLibrary lifecycle', () => {
+  it('runs hooks in the decided order, groups flattened depth-first, dispose in reverse', async () => {
+    const log: string[] = []
+    const a = new Recorder('a', log)
+    class Group extends VMLibraryGroup {
+      override get name() {
+        return 'g'
+      }
+      override getVmCode() {
+        log.push('code g')
+        return `(globalThis.order ??= []).push('g')`
+      }
+    }
+    const group = new Group([new Recorder('b', log), new Recorder('c', log)])
+    const d = new Recorder('d', log)
+    const vm = trackVM(new VM([a, group, d]))
+    await vm.initialize()
+    expect(log).toEqual([
+      'attach a', 'attach b', 'attach c', 'attach d',
+      'references a', 'code a', 'code g', 'references b', 'code b', 'references c', 'code c', 'references d', 'code d',
+      'start a', 'start b', 'start c', 'start d',
+      'afterStart a', 'afterStart b', 'afterStart c', 'afterStart d',
+    ])
+    expect(await vm.run('return order.join("")')).toBe('agbcd')
+    expect(vm.libraries.map((l) => l.name)).toEqual(['a', 'g', 'b', 'c', 'd'])
+    log.length = 0
+    vm.dispose()
+    expect(log).toEqual(['dispose d', 'dispose c', 'dispose b', 'dispose a'])
+  })
+
+  it('collects references lazily, so fields set after super() are seen', async () => {
+    class Late extends VMLibrary {
+      readonly value: number
+      constructor() {
+        super()
+        this.value = 7
+      }
+      override getReferences() {
+        return { lateValue: () => this.value }
+      }
+    }
+    const vm = await createTestVM([new Late()])
+    expect(await vm.run('return lateValue()')).toBe(7)
+  })
+
+  it('lets getLibraries() be overridden', async () => {
+    class Preset extends VMLibraryGroup {
+      override getLibraries() {
+        return [new (class extends VMLibrary {
+          override getVmCode() {
+            return 'globalThis.fromPreset = true'
+          }
+        })()]
+      }
+    }
+    const vm = await createTestVM([new Preset()])
+    expect(await vm.run('return fromPreset')).toBe(true)
+  })
+
+  it('disposes every library even when one throws, reports it to onError, then calls onDispose once', async () => {
+    const log: string[] = []
+    const onError = vi.fn()
+    const onDispose = vi.fn(() => log.push('onDispose'))
+    class Broken extends VMLibrary {
+      override dispose(): void {
+        throw new Error('cleanup failed')
+      }
+    }
+    const vm = trackVM(new VM([new Recorder('a', log), new Broken(), new Recorder('b', log)], { onError, onDispose }))
+    await vm.initialize()
+    log.length = 0
+    await vm.dispose()
+    expect(log).toEqual(['dispose b', 'dispose a', 'onDispose'])
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(onError.mock.calls[0]?.[0].message).toMatch(/Broken\.dispose\(\) threw: cleanup failed/)
+  })
+
+  it('awaits async dispose hooks before onDispose, and does not need super.dispose()', async () => {
+    const onDispose = vi.fn()
+    let done = false
+    class Slow extends VMLibrary {
+      override async dispose() {
+        await sleep(20)
+        done = true
+      }
+    }
+    const vm = await createTestVM([new Slow()], { onDispose })
+    const disposing = vm.dispose()
+    expect(vm.isDisposed).toBe(true)
+    expect(onDispose).not.toHaveBeenCalled()
+    await disposing
+    expect(done).toBe(true)
+    expect(onDispose).toHaveBeenCalledTimes(1)
+  })
+
+  it('rejects one library instance in two VMs at initialize()', async () => {
+    const shared = new Recorder('shared', [])
+    await createTestVM([shared])
+    const second = trackVM(new VM([shared]))
+    await expect(second.initialize()).rejects.toBeInstanceOf(VMLibraryConflictError)
+  })
+
+  it('lets a library be reused once its VM is disposed', async () => {
+    const lib = new Recorder('reused', [])
+    const first = await createTestVM([lib])
+    await first.dispose()
+    const second = await createTestVM([lib])
+    expect(await second.run('return order.join("")')).toBe('reused')
+  })
+
+  it('rejects two libraries defining the same reference, naming both', async () => {
+    class One extends VMLibrary {
+      override getReferences() {
+        return { shared: () => 1 }
+      }
+    }
+    class Two extends VMLibrary {
+      override getReferences() {
+        return { shared: () => 2 }
+      }
+    }
+    const vm = trackVM(new VM([new One(), new Two()]))
+    const error = await rejectionOf(vm.initialize())
+    expect(error).toBeInstanceOf(VMLibraryConflictError)
+    expect(error.message).toMatch(/One and Two both define the VM global 'shared'/)
+    expect(vm.isDisposed).toBe(true)
+  })
+
+  it('rejects a library whose VM code redefines another library\'s global', async () => {
+    class Owner extends VMLibrary {
+      override getVmCode() {
+        return 'globalThis.helper = () => 1'
+      }
+    }
+    class Intruder extends VMLibrary {
+      override getVmCode() {
+        return 'globalThis.helper = () => 2'
+      }
+    }
+    const vm = trackVM(new VM([new Owner(), new Intruder()]))
+    await expect(vm.initialize()).rejects.toThrow(/Owner and Intruder both define the VM global 'helper'/)
+  })
+
+  it('lets libraries replace intrinsics nobody owns', async () => {
+    class Patch extends VMLibrary {
+      override getVmCode() {
+        return 'globalThis.console = { log() {} }'
+      }
+    }
+    const vm = await createTestVM([new Patch()])
+    expect(await vm.run('return typeof console.log')).toBe('function')
+  })
+
+  it('fails initialize() with VMScriptError when library VM code throws, and disposes the VM', async () => {
+    class Bad extends VMLibrary {
+      override getVmCode() {
+        return 'throw new Error("bad library")'
+      }
+    }
+    const vm = trackVM(new VM([new Bad()]))
+    const error = await rejectionOf(vm.initialize())
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.message).toMatch(/Bad\.getVmCode\(\) failed in the VM: bad library/)
+    expect(vm.isDisposed).toBe(true)
+  })
+
+  it('fails initialize() when a hook throws, disposing what was attached', async () => {
+    const log: string[] = []
+    class Failing extends VMLibrary {
+      override start() {
+        throw new Error('no start')
+      }
+    }
+    const vm = trackVM(new VM([new Recorder('a', log), new Failing()]))
+    await expect(vm.initialize()).rejects.toThrow(/no start/)
+    expect(log).toContain('dispose a')
+  })
+
+  it('wires this.onError to the VM onError', async () => {
+    const onError = vi.fn()
+    class Reporter extends VMLibrary {
+      override getReferences() {
+        return {
+          report: () => {
+            this.onError?.(new Error('reported'))
+            return null
+          },
+        }
+      }
+    }
+    const vm = await createTestVM([new Reporter()], { onError })
+    await vm.run('report()')
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'reported' }))
+  })
+
+  it('gives the library its VM as this.vm', async () => {
+    let seen: VM | undefined
+    class Looker extends VMLibrary {
+      override start() {
+        seen = this.vm
+      }
+    }
+    const vm = await createTestVM([new Looker()])
+    expect(seen).toBe(vm)
+    expect(() => new Looker().vm).toThrow(/not attached/)
+  })
+})
+
+describe('capabilities', () => {
+  interface Greeter {
+    greet(name: string): string
+  }
+  const Greeter = defineCapability<Greeter>('test/greeter')
+
+  it('lets one library find what another provides, by key', async () => {
+    let greeting = ''
+    class Provider extends VMLibrary {
+      override attach(vm: VM) {
+        vm.provide(Greeter, { greet: (name) => `hello ${name}` })
+      }
+    }
+    class Consumer extends VMLibrary {
+      override start() {
+        greeting = this.vm.need(defineCapability<Greeter>('test/greeter')).greet('ada')
+      }
+    }
+    await createTestVM([new Consumer(), new Provider()])
+    expect(greeting).toBe('hello ada')
+  })
+
+  it('throws VMCapabilityMissingError from need() and undefined from find() when absent', async () => {
+    const vm = await createTestVM()
+    expect(vm.find(Greeter)).toBeUndefined()
+    expect(() => vm.need(Greeter)).toThrow(VMCapabilityMissingError)
+  })
+
+  it('rejects two providers of one capability', async () => {
+    class Provider extends VMLibrary {
+      override attach(vm: VM) {
+        vm.provide(Greeter, { greet: () => '' })
+      }
+    }
+    const vm = trackVM(new VM([new Provider(), new Provider()]))
+    await expect(vm.initialize()).rejects.toBeInstanceOf(VMLibraryConflictError)
+  })
+})
+
+describe('host functions', () => {
+  it('calls plain functions synchronously and async functions as promises', async () => {
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return {
+          syncAdd: (a: number, b: number) => a + b,
+          asyncAdd: async (a: number, b: number) => a + b,
+          promiseAdd: (a: number, b: number) => Promise.resolve(a + b),
+        }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    expect(await vm.run('const p = asyncAdd(1, 2); return [syncAdd(1, 2), p instanceof Promise, await p, await promiseAdd(2, 2)]')).toEqual([3, true, 3, 4])
+  })
+
+  it('turns host throws into VM errors with name, message and code but no host stack', async () => {
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return {
+          failSync: () => {
+            throw Object.assign(new TypeError('sync bad'), { code: 'E_SYNC' })
+          },
+          failAsync: async () => {
+            throw new RangeError('async bad')
+          },
+        }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    const result = await vm.run(`
+      const out = []
+      try { failSync() } catch (e) { out.push([e instanceof TypeError, e.message, e.code, /node_modules|VM\\.ts|\\.test\\.ts/.test(e.stack)]) }
+      try { await failAsync() } catch (e) { out.push([e instanceof RangeError, e.message, e.code, /node_modules|VM\\.ts|\\.test\\.ts/.test(e.stack)]) }
+      return out`)
+    expect(result).toEqual([
+      [true, 'sync bad', 'E_SYNC', false],
+      [true, 'async bad', undefined, false],
+    ])
+  })
+
+  it('supports the four explicit modes', async () => {
+    const ignoredCalls: unknown[] = []
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return {
+          s: hostFunction((x: number) => x + 1, 'sync'),
+          a: hostFunction((x: number) => x + 2, 'async'),
+          b: hostFunction(async (x: number) => {
+            await sleep(5)
+            return x + 3
+          }, 'blocking'),
+          i: hostFunction((x: number) => {
+            ignoredCalls.push(x)
+            return 'dropped'
+          }, 'ignored'),
+        }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    expect(await vm.run('return [s(1), await a(1), b(1), i(9)]')).toEqual([2, 3, 4, undefined])
+    await waitFor(() => ignoredCalls.length === 1)
+    expect(ignoredCalls).toEqual([9])
+  })
+
+  it('reports errors of ignored host functions to onError', async () => {
+    const onError = vi.fn()
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return {
+          fire: hostFunction(() => {
+            throw new Error('ignored failure')
+          }, 'ignored'),
+        }
+      }
+    }
+    const vm = await createTestVM([new Lib()], { onError })
+    await vm.run('fire()')
+    await waitFor(() => onError.mock.calls.length === 1)
+    expect(onError.mock.calls[0]?.[0].message).toBe('ignored failure')
+  })
+
+  it('rejects non-transferable VM arguments with a VM-side VMTransferError naming the path', async () => {
+    const calls: unknown[] = []
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return { take: (x: unknown) => calls.push(x), takeAsync: async (x: unknown) => calls.push(x) }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    const result = await vm.run(`
+      const out = []
+      try { take({ ok: 1, f() {} }) } catch (e) { out.push([e.name, e.code, e.message]) }
+      try { await takeAsync([Symbol('s')]) } catch (e) { out.push([e.name, e.code, e.message]) }
+      return out`)
+    expect(result).toEqual([
+      ['VMTransferError', 'VM_ERR_TRANSFER', expect.stringContaining('take arguments[0].f')],
+      ['VMTransferError', 'VM_ERR_TRANSFER', expect.stringContaining('takeAsync arguments[0][0]')],
+    ])
+    expect(calls).toEqual([])
+  })
+
+  it('turns a non-transferable host result into a VM error instead of crashing', async () => {
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return { give: async () => ({ fn: () => 1 }), giveSync: () => ({ fn: () => 1 }) }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    const result = await vm.run(`
+      const out = []
+      try { await give() } catch (e) { out.push([e.name, e.message]) }
+      try { giveSync() } catch (e) { out.push([e.name, e.message]) }
+      return out`)
+    expect(result).toEqual([
+      ['VMTransferError', expect.stringContaining('give() result.fn')],
+      ['VMTransferError', expect.stringContaining('giveSync() returned a value that cannot be copied')],
+    ])
+  })
+
+  it('rejects blocking calls from library setup code with a clear error', async () => {
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return { wait: hostFunction(async () => 1, 'blocking') }
+      }
+      override getVmCode() {
+        return 'wait()'
+      }
+    }
+    const vm = trackVM(new VM([new Lib()]))
+    await expect(vm.initialize()).rejects.toThrow(/only works while run\(\)/)
+  })
+
+  it('copies values, not live host objects', async () => {
+    const host = { count: 1 }
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return { getHost: () => host }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    await vm.run('getHost().count = 99')
+    expect(host.count).toBe(1)
+    expect(await vm.run('return getHost().constructor === Object && Object.getPrototypeOf(getHost()) === Object.prototype')).toBe(true)
+  })
+})
+
+describe('custom libraries from the reference README', () => {
+  class CustomMathLibrary extends VMLibrary {
+    override getReferences() {
+      return {
+        __advancedMath: (operation: string, ...args: number[]) => {
+          try {
+            switch (operation) {
+              case 'fibonacci':
+                return this.fibonacci(args[0] ?? 0)
+              case 'factorial':
+                return this.factorial(args[0] ?? 0)
+              default:
+                throw new Error(`Unknown operation: ${operation}`)
+            }
+          } catch (error) {
+            this.onError?.(error as Error)
+            return null
+          }
+        },
+      }
+    }
+    override getVmCode(): string {
+      return `
+        global.fibonacci = (n) => __advancedMath('fibonacci', n);
+        global.factorial = (n) => __advancedMath('factorial', n);
+        global.Math.fibonacci = (n) => global.__advancedMath('fibonacci', n);
+      `
+    }
+    override dispose(): void {}
+    private fibonacci(n: number): number {
+      return n <= 1 ? n : this.fibonacci(n - 1) + this.fibonacci(n - 2)
+    }
+    private factorial(n: number): number {
+      return n <= 1 ? 1 : n * this.factorial(n - 1)
+    }
+  }
+
+  it('runs the math library: sync references, VM code, this.onError', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([new CustomMathLibrary()], { onError })
+    expect(await vm.run('return [fibonacci(10), factorial(5), Math.fibonacci(7), __advancedMath("nope")]')).toEqual([55, 120, 13, null])
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'Unknown operation: nope' }))
+  })
+})
