@@ -342,9 +342,9 @@ export class VM {
           ref = found
           this.#vmFunctions.set(name, ref)
         }
-        const copied = copyForVm(args, `${name} args`)
+        const copied = args.map((arg, index) => copyForVm(arg, `${name} args[${index}]`))
         return ref
-          .apply(undefined, copied as unknown[], { result: { promise: true, copy: true }, timeout: this.#options.timeout })
+          .apply(undefined, copied, { result: { promise: true, copy: true }, timeout: this.#options.timeout })
           .then(
             (envelope) => {
               const env = envelope as Envelope

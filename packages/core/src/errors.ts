@@ -128,3 +128,13 @@ function stackFrames(stack: string): string {
   const first = lines.findIndex((line) => /^\s+at /.test(line))
   return first === -1 ? '' : lines.slice(first).join('\n')
 }
+
+const handledCodes = new Set(['VM_ERR_DISPOSED', 'VM_ERR_TIMEOUT', 'VM_ERR_MEMORY_LIMIT', 'VM_ERR_ISOLATE', 'VM_ERR_UNHANDLED_REJECTION'])
+
+/**
+ * True for errors the VM has already reported (to `onError` or `onCatastrophicError`) or that
+ * only say the VM is gone. A library that gets an error from a VM call reports the others.
+ */
+export function isHandledByVM(error: unknown): boolean {
+  return error instanceof VMError && handledCodes.has(error.code)
+}

@@ -22,6 +22,7 @@ export {
   VMTransferError,
   VMUnhandledRejectionError,
   VMUnknownCallableError,
+  isHandledByVM,
 } from './errors.js'
 export type { VMOptions, VMRunOptions, VMCallOptions, VMFunction } from './VM.js'
 export type { VMReferences } from './VMLibrary.js'

@@ -1,0 +1,2 @@
+export { VMTimingLibrary } from './VMTimingLibrary.js'
+export type { VMTimingLibraryOptions } from './VMTimingLibrary.js'
