@@ -123,7 +123,11 @@ function settleWith(id, run) {
     deliver(id, fail(error))
     return
   }
-  then(toPromise(result), (value) => deliver(id, ok(value)), (error) => deliver(id, fail(error)))
+  const onValue = (value) => deliver(id, ok(value))
+  const onError = (error) => deliver(id, fail(error))
+  if (result instanceof PromiseCtor) then(result, onValue, onError)
+  else if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') then(toPromise(result), onValue, onError)
+  else onValue(result)
 }
 
 function unwrap(envelope) {
@@ -150,7 +154,7 @@ function wrapHostFunction(name, mode, target) {
         const id = nextHostCall++
         apply(mapSet, pendingHostCalls, [id, [resolve, reject]])
         try {
-          apply(target, undefined, [id, args])
+          apply(target, undefined, [id, ...args])
         } catch (cause) {
           apply(mapDelete, pendingHostCalls, [id])
           reject(transferError(name + ' arguments', args, cause))
@@ -211,9 +215,9 @@ G.__vmm_expose = function __vmm_expose(name, fn) {
 return {
   exported,
   run(id, fn) {
-    settleWith(id, () => then(toPromise(apply(fn, G, [])), splitResult))
+    settleWith(id, () => then(apply(fn, G, []), splitResult))
   },
-  invoke(id, name, args) {
+  invoke(id, name, ...args) {
     const fn = apply(mapGet, callables, [name])
     if (fn === undefined) {
       deliverToHost(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
@@ -221,12 +225,12 @@ return {
     }
     settleWith(id, () => apply(fn, undefined, args))
   },
-  settle(id, envelope) {
+  settle(id, ok, payload) {
     const entry = apply(mapGet, pendingHostCalls, [id])
     if (entry === undefined) return
     apply(mapDelete, pendingHostCalls, [id])
-    if (envelope.t === 0) entry[0](envelope.v)
-    else entry[1](makeError(envelope.e))
+    if (ok) entry[0](payload)
+    else entry[1](makeError(payload))
   },
   install(spec, ...targets) {
     for (let i = 0; i < spec.length; i++) {

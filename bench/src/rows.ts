@@ -1,0 +1,176 @@
+import { VMConsoleLibrary } from '@vm-machine/console'
+import { VM } from '@vm-machine/core'
+import { VMIpcLibrary, VMIpcRxLibrary } from '@vm-machine/ipc'
+import { VMTimingLibrary } from '@vm-machine/timing'
+import { type Row, measure, timeRow } from './harness.js'
+import { ivm } from './ivm.js'
+
+const quiet = () => {}
+
+/** 1. Cold VM: create + initialize (console, ipc, timing) + trivial run + dispose. */
+export async function coldVm(): Promise<Row> {
+  const samples = await measure({
+    ours: async () => {
+      const vm = new VM([new VMConsoleLibrary(quiet), new VMIpcRxLibrary({ f: async () => 1 }), new VMIpcLibrary(), new VMTimingLibrary()])
+      await vm.initialize()
+      await vm.run('return 1')
+      await vm.dispose()
+    },
+    raw: async () => {
+      const isolate = new ivm.Isolate({ memoryLimit: 64 })
+      const context = await isolate.createContext()
+      await context.eval('1')
+      isolate.dispose()
+    },
+  })
+  return timeRow('1', 'cold VM (console+ipc+timing) vs isolate+context+eval', samples.ours!, samples.raw!, 1.3)
+}
+
+/** 2. Host → VM callIpc round trip vs raw Reference.apply. */
+export async function hostToVm(): Promise<Row> {
+  const tx = new VMIpcLibrary()
+  const vm = new VM([tx])
+  await vm.initialize()
+  await vm.run('return { echo: async (x) => x }')
+  const isolate = new ivm.Isolate({ memoryLimit: 64 })
+  const context = await isolate.createContext()
+  const echo = (await context.eval('(async (x) => x)', { reference: true })) as IVMReference
+  const samples = await measure({
+    ours: () => tx.callIpc('echo', [1]),
+    raw: () => echo.apply(undefined, [1], { arguments: { copy: true }, result: { promise: true, copy: true } }),
+  })
+  vm.dispose()
+  isolate.dispose()
+  return timeRow('2', 'host → VM callIpc round trip vs Reference.apply', samples.ours!, samples.raw!, 1.2)
+}
+
+type IVMReference = InstanceType<typeof ivm.Reference>
+
+/** 3. VM → host awaited call (VMIpcRxLibrary) vs raw applySyncPromise; 100 calls per sample. */
+export async function vmToHost(): Promise<Row> {
+  const calls = 100
+  const tx = new VMIpcLibrary()
+  const vm = new VM([tx, new VMIpcRxLibrary({ hostEcho: async (x: number) => x })])
+  await vm.initialize()
+  await vm.run(`return { loop: async (n) => { let s = 0; for (let i = 0; i < n; i++) s += await hostEcho(i); return s } }`)
+  const isolate = new ivm.Isolate({ memoryLimit: 64 })
+  const context = await isolate.createContext()
+  const hostRef = new ivm.Reference(async (x: number) => x)
+  const loop = (await context.evalClosure(
+    `return async (n) => { let s = 0; for (let i = 0; i < n; i++) s += $0.applySyncPromise(undefined, [i]); return s }`,
+    [hostRef],
+    { result: { reference: true } },
+  )) as IVMReference
+  const samples = await measure(
+    {
+      ours: () => tx.callIpc('loop', [calls]),
+      raw: () => loop.apply(undefined, [calls], { result: { promise: true, copy: true } }),
+    },
+    calls,
+  )
+  vm.dispose()
+  isolate.dispose()
+  return timeRow('3', 'VM → host awaited call vs applySyncPromise', samples.ours!, samples.raw!, 1.2, 'ours lets the VM keep running while the host works; applySyncPromise blocks the isolate')
+}
+
+/** 4. A 1 MB object round trip (host → VM → host). */
+export async function bigObject(): Promise<Row> {
+  const payload = Array.from({ length: 6500 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b'], score: i / 7, ok: i % 2 === 0 }))
+  const size = Buffer.byteLength(JSON.stringify(payload))
+  const tx = new VMIpcLibrary()
+  const vm = new VM([tx])
+  await vm.initialize()
+  await vm.run('return { echo: (x) => x }')
+  const isolate = new ivm.Isolate({ memoryLimit: 64 })
+  const context = await isolate.createContext()
+  const echo = (await context.eval('((x) => x)', { reference: true })) as IVMReference
+  const samples = await measure(
+    {
+      ours: () => tx.callIpc('echo', [payload]),
+      raw: () => echo.apply(undefined, [payload], { arguments: { copy: true }, result: { copy: true } }),
+    },
+    1,
+    1500,
+  )
+  vm.dispose()
+  isolate.dispose()
+  const row = timeRow('4', `${(size / 1024 / 1024).toFixed(2)} MB object round trip (throughput)`, samples.ours!, samples.raw!, 1 / 0.9)
+  return { ...row, ratio: samples.raw!.median / samples.ours!.median, target: '≥ 0.9× throughput', pass: samples.raw!.median / samples.ours!.median >= 0.9 }
+}
+
+/** 7. RSS per idle VM with 100 alive. */
+export async function idleRss(): Promise<Row> {
+  const count = 100
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      global.gc?.()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return process.memoryUsage().rss
+  }
+  const rawBefore = await settle()
+  const isolates = []
+  for (let i = 0; i < count; i++) {
+    const isolate = new ivm.Isolate({ memoryLimit: 64 })
+    const context = await isolate.createContext()
+    await context.eval('1')
+    isolates.push(isolate)
+  }
+  const rawPer = ((await settle()) - rawBefore) / count / 1024 / 1024
+  for (const isolate of isolates) isolate.dispose()
+  const oursBefore = await settle()
+  const vms: VM[] = []
+  for (let i = 0; i < count; i++) {
+    const vm = new VM([new VMConsoleLibrary(quiet), new VMIpcRxLibrary({ f: async () => 1 }), new VMIpcLibrary(), new VMTimingLibrary()])
+    await vm.initialize()
+    await vm.run('return 1')
+    vms.push(vm)
+  }
+  const oursPer = ((await settle()) - oursBefore) / count / 1024 / 1024
+  await Promise.all(vms.map((vm) => vm.dispose()))
+  const ratio = oursPer / rawPer
+  return { id: '7', name: `RSS per idle VM, ${count} alive (console+ipc+timing)`, ours: oursPer, raw: rawPer, unit: 'MB', ratio, target: '≤ 1.2×', pass: ratio <= 1.2 }
+}
+
+/** 8. Time from `while(true){}` to control back, 50 ms timeout. */
+export async function runaway(): Promise<Row> {
+  const limit = 50
+  const times: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const vm = new VM([], { timeout: limit, onCatastrophicError: quiet })
+    await vm.initialize()
+    const start = performance.now()
+    await vm.run('while (true) {}').catch(() => {})
+    times.push(performance.now() - start)
+  }
+  const rawTimes: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const isolate = new ivm.Isolate({ memoryLimit: 64 })
+    const context = await isolate.createContext()
+    const start = performance.now()
+    await context.eval('while (true) {}', { timeout: limit }).catch(() => {})
+    rawTimes.push(performance.now() - start)
+    isolate.dispose()
+  }
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0
+  const ours = median(times)
+  return { id: '8', name: `while(true) → control back, timeout ${limit} ms`, ours, raw: median(rawTimes), unit: 'ms', ratio: ours / median(rawTimes), target: `≤ ${limit + 10} ms`, pass: ours <= limit + 10 }
+}
+
+/** Console: 1,000 console.log calls in the VM (fire-and-forget) vs 1,000 raw sync host calls. */
+export async function consoleCost(): Promise<Row> {
+  const tx = new VMIpcLibrary()
+  const vm = new VM([tx, new VMConsoleLibrary(quiet)])
+  await vm.initialize()
+  await vm.run('return { logs: (n) => { for (let i = 0; i < n; i++) console.log("line", i) } }')
+  const isolate = new ivm.Isolate({ memoryLimit: 64 })
+  const context = await isolate.createContext()
+  const loop = (await context.evalClosure(`return (n) => { for (let i = 0; i < n; i++) $0('line', i) }`, [new ivm.Callback(quiet)], {
+    result: { reference: true },
+  })) as IVMReference
+  const n = 1000
+  const samples = await measure({ ours: () => tx.callIpc('logs', [n]), raw: () => loop.apply(undefined, [n]) }, n)
+  vm.dispose()
+  isolate.dispose()
+  return timeRow('c', 'console.log in the VM vs a sync host call per line', samples.ours!, samples.raw!, 1, 'logging never waits for the host: below 1× means no round trip per call')
+}
