@@ -21,18 +21,35 @@ export interface Row {
   note?: string
 }
 
-/** Measures async operations interleaved in one Bench run so both see the same machine state. */
-export async function measure(tasks: Record<string, () => Promise<unknown> | unknown>, perOp = 1, time = 700): Promise<Record<string, Sample>> {
-  const bench = new Bench({ time, warmupTime: 150 })
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn)
-  await bench.run()
-  const out: Record<string, Sample> = {}
-  for (const task of bench.tasks) {
-    const result = task.result as { latency?: { p50?: number; mad?: number; samplesCount?: number }; state?: string; error?: unknown }
-    if (!result?.latency?.p50) throw new Error(`bench task ${task.name} failed: ${String(result?.error ?? result?.state)}`)
-    out[task.name] = { median: result.latency.p50 / perOp, mad: (result.latency.mad ?? 0) / perOp, samples: result.latency.samplesCount ?? 0 }
+/**
+ * Measures operations in alternating rounds (ours, raw, ours, raw…) so both see the same machine
+ * state; each task's figure is the median of its per-round medians.
+ */
+export async function measure(tasks: Record<string, () => Promise<unknown> | unknown>, perOp = 1, time = 700, rounds = 5): Promise<Record<string, Sample>> {
+  const perRound: Record<string, number[]> = {}
+  const spread: Record<string, number[]> = {}
+  let samples = 0
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ time: time / rounds, warmupTime: round === 0 ? 150 : 30 })
+    const names = Object.keys(tasks)
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) bench.add(name, tasks[name] as () => unknown)
+    await bench.run()
+    for (const task of bench.tasks) {
+      const result = task.result as { latency?: { p50?: number; mad?: number; samplesCount?: number }; state?: string; error?: unknown }
+      if (!result?.latency?.p50) throw new Error(`bench task ${task.name} failed: ${String(result?.error ?? result?.state)}`)
+      ;(perRound[task.name] ??= []).push(result.latency.p50 / perOp)
+      ;(spread[task.name] ??= []).push((result.latency.mad ?? 0) / perOp)
+      samples += result.latency.samplesCount ?? 0
+    }
   }
+  const out: Record<string, Sample> = {}
+  for (const name of Object.keys(tasks)) out[name] = { median: median(perRound[name] ?? []), mad: median(spread[name] ?? []), samples }
   return out
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? 0
 }
 
 export function timeRow(id: string, name: string, ours: Sample, raw: Sample, maxRatio: number, note?: string): Row {

@@ -15,7 +15,8 @@ import {
 } from './errors.js'
 import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo } from './hostErrors.js'
 import { type HostFunction, isHostFunction, toHostFunction } from './hostFunction.js'
-import { copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
+import { compileCached } from './codeCache.js'
+import { copyArgsForVm, copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
 import { isVMLibraryGroup } from './VMLibraryGroup.js'
 import { VMLibrary, isVMLibrary, kOwner } from './VMLibrary.js'
 import { bootstrapCode } from './vmCode.js'
@@ -57,7 +58,7 @@ interface PendingCall {
   cleanup?: () => void
 }
 
-const ENTRY_NAMES = ['run', 'invoke', 'settle', 'exported', 'install', 'snapshot', 'changes', 'seal'] as const
+const ENTRY_NAMES = ['run', 'invoke', 'recover', 'settle', 'exported', 'install', 'changes', 'seal'] as const
 type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
 
 const RUN_PREFIX = '(async function () {'
@@ -86,6 +87,8 @@ export class VM {
   // which costs ~8 µs per call: pass the option only when it is set.
   #applyOptions: { timeout: number } | undefined
   #resultOptions: { result: { promise: true; copy: true }; timeout?: number }
+  /** Ids of calls whose envelopes the host consumed; sent with the next call so the VM frees them. */
+  readonly #acks: number[] = []
 
   constructor(libraries: VMLibrary[] = [], options: VMOptions = {}) {
     if (!Array.isArray(libraries)) throw new VMInvalidArgumentError('new VM(libraries, options): libraries must be an array of VMLibrary instances')
@@ -168,6 +171,7 @@ export class VM {
       }
       const collected = this.#flat.map((library) => ({ library, references: library.getReferences() ?? {}, code: library.getVmCode() ?? '' }))
       const owners = this.#installReferences(collected)
+      this.#bootstrapCall('changes') // baseline: globals so far belong to core, intrinsics and references
       for (const { library, code } of collected) if (code.trim() !== '') this.#evaluateLibraryCode(library, code, owners)
       this.#bootstrapCall('seal')
       for (const library of this.#flat) {
@@ -238,10 +242,29 @@ export class VM {
         throw new VMInvalidArgumentError(`call timeout must be a number of ms >= 0; got ${describe(timeout)}`)
       }
       const { entries } = this.#requireReady(`call '${name}'`)
-      const copied = args.map((arg, index) => copyForVm(arg, `${name} args[${index}]`))
-      return this.#startCall(name, timeout ?? 0, options.signal, (id) =>
-        entries.invoke.apply(undefined, [id, name, ...copied], this.#applyOptions),
-      )
+      const copied = copyArgsForVm(args, name)
+      return this.#startCall(name, timeout ?? 0, options.signal, (id) => {
+        const acks = this.#acks.length === 0 ? 0 : this.#acks.length === 1 ? this.#acks.pop() : copyForVm(this.#acks.splice(0), 'acks')
+        return entries.invoke.apply(undefined, [id, acks, name, ...copied], this.#resultOptions).then(
+          (value) => {
+            this.#acks.push(id)
+            this.#deliver(id, { t: 0, v: value })
+          },
+          (cause) => {
+            const envelope = callErrorEnvelope(cause)
+            if (envelope) {
+              this.#acks.push(id)
+              this.#deliver(id, envelope)
+              return
+            }
+            const error = isCloneFailure(cause) ? undefined : this.#failure(cause)
+            if (error && (this.#deathReason || this.#state === 'disposed')) return
+            // The task failed after the call settled (or its result cannot be copied): fetch the
+            // envelope by id, which the VM delivers through the deliver channel.
+            this.#entries?.recover.apply(undefined, [id], this.#applyOptions).catch((again) => this.#failure(again))
+          },
+        )
+      })
     } catch (error) {
       return Promise.reject(error)
     }
@@ -348,7 +371,7 @@ export class VM {
           ref = found
           this.#vmFunctions.set(name, ref)
         }
-        const copied = args.map((arg, index) => copyForVm(arg, `${name} args[${index}]`))
+        const copied = copyArgsForVm(args, name)
         return ref
           .apply(undefined, copied, this.#resultOptions)
           .then(
@@ -369,7 +392,7 @@ export class VM {
 
   #bootstrap(isolate: ivm.Isolate, context: ivm.Context): Entries {
     const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
-    const factory = isolate.compileScriptSync(bootstrapCode, { filename: 'vm-machine:core.js' }).runSync(context, { reference: true }) as ivm.Reference
+    const factory = compileCached(isolate, bootstrapCode, 'vm-machine:core.js').runSync(context, { reference: true }) as ivm.Reference
     const api = factory.applySync(undefined, [deliver], { result: { reference: true } }) as ivm.Reference
     factory.release()
     const entries = Object.fromEntries(ENTRY_NAMES.map((key) => [key, api.getSync(key, { reference: true }) as ivm.Reference])) as Entries
@@ -377,7 +400,7 @@ export class VM {
     return entries
   }
 
-  #bootstrapCall(name: 'install' | 'snapshot' | 'changes' | 'seal', args: unknown[] = [], copyResult = false): unknown {
+  #bootstrapCall(name: 'install' | 'changes' | 'seal', args: unknown[] = [], copyResult = false): unknown {
     const { entries } = this.#requireAlive()
     return entries[name].applySync(undefined, args, copyResult ? { result: { copy: true } } : undefined)
   }
@@ -418,9 +441,8 @@ export class VM {
 
   #evaluateLibraryCode(library: VMLibrary, code: string, owners: Map<string, VMLibrary>): void {
     const { isolate, context } = this.#requireAlive()
-    this.#bootstrapCall('snapshot')
     try {
-      isolate.compileScriptSync(code, { filename: `vm-machine:${library.name}.js` }).runSync(context, this.#applyOptions)
+      compileCached(isolate, code, `vm-machine:${library.name}.js`).runSync(context, this.#applyOptions)
     } catch (cause) {
       const failure = this.#failure(cause)
       throw new VMScriptError({ name: failure.name, message: `${library.name}.getVmCode() failed in the VM: ${failure.message}`, stack: (failure as VMScriptError).vmStack })
@@ -531,20 +553,22 @@ export class VM {
       }
       const id = this.#nextId++
       const call: PendingCall = { resolve, reject }
-      const settleEarly = (error: VMError) => {
-        if (!this.#pending.delete(id)) return
-        call.cleanup?.()
-        reject(error)
-      }
-      const timer = timeout > 0 ? setTimeout(() => settleEarly(new VMCallTimeoutError(name, timeout)), timeout) : undefined
-      const onAbort = () => settleEarly(new VMAbortedError({ cause: signal?.reason }))
-      signal?.addEventListener('abort', onAbort, { once: true })
-      call.cleanup = () => {
-        if (timer) clearTimeout(timer)
-        signal?.removeEventListener('abort', onAbort)
+      if (timeout > 0 || signal) {
+        const settleEarly = (error: VMError) => {
+          if (!this.#pending.delete(id)) return
+          call.cleanup?.()
+          reject(error)
+        }
+        const timer = timeout > 0 ? setTimeout(() => settleEarly(new VMCallTimeoutError(name, timeout)), timeout) : undefined
+        const onAbort = () => settleEarly(new VMAbortedError({ cause: signal?.reason }))
+        signal?.addEventListener('abort', onAbort, { once: true })
+        call.cleanup = () => {
+          if (timer) clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
+        }
       }
       this.#pending.set(id, call)
-      start(id).catch((cause) => this.#failure(cause))
+      start(id).catch((cause) => void this.#failure(cause))
     })
   }
 
@@ -620,6 +644,23 @@ function flatten(libraries: readonly VMLibrary[], out: VMLibrary[] = [], seen = 
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+const CALL_ERROR = '\u0000vm-machine:call-error:'
+
+/** The error envelope core's VM side encodes into the message of a failed call, if this is one. */
+function callErrorEnvelope(cause: unknown): Envelope | undefined {
+  if (!(cause instanceof Error) || !cause.message.startsWith(CALL_ERROR)) return undefined
+  try {
+    const envelope = JSON.parse(cause.message.slice(CALL_ERROR.length)) as Envelope
+    return envelope && envelope.t === 1 ? envelope : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function isCloneFailure(cause: unknown): boolean {
+  return cause instanceof Error && cause.name === 'TypeError' && / could not be cloned\.$/.test(cause.message)
 }
 
 function isCompileError(cause: unknown): boolean {

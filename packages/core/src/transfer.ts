@@ -3,13 +3,20 @@ import { VMTransferError } from './errors.js'
 import { findUncloneable } from './findUncloneable.js'
 
 /** Deep-copies a host value for the VM, or throws a VMTransferError naming the offending path. */
-export function copyForVm(value: unknown, where: string): unknown {
+export function copyForVm(value: unknown, where: string | (() => string)): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value
   try {
     return new ivm.ExternalCopy(value).copyInto({ release: true })
   } catch (cause) {
-    throw transferErrorFor(value, where, cause)
+    throw transferErrorFor(value, typeof where === 'string' ? where : where(), cause)
   }
+}
+
+/** Copies each argument for the VM; primitives pass as they are. */
+export function copyArgsForVm(args: readonly unknown[], name: string): unknown[] {
+  const copied = new Array<unknown>(args.length)
+  for (let index = 0; index < args.length; index++) copied[index] = copyForVm(args[index], () => `${name} args[${index}]`)
+  return copied
 }
 
 export function transferErrorFor(value: unknown, where: string, cause: unknown): VMTransferError {

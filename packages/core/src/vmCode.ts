@@ -31,6 +31,8 @@ const ErrorCtor = Error
 const errorCtors = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError }
 const hasOwn = Object.prototype.hasOwnProperty
 const is = Object.is
+const CALL_ERROR = '\\u0000vm-machine:call-error:'
+const jsonStringify = JSON.stringify
 const findUncloneable = (${findUncloneable.toString()})
 
 const callables = new MapCtor()
@@ -113,6 +115,39 @@ function splitResult(value) {
     else data[keys[i]] = item
   }
   return data
+}
+
+const slots = new MapCtor()
+const orphans = new MapCtor()
+function remember(id, envelope) {
+  apply(mapSet, slots, [id, envelope])
+  return envelope
+}
+function settled(id, envelope) {
+  remember(id, envelope)
+  if (apply(mapHas, orphans, [id])) {
+    apply(mapDelete, orphans, [id])
+    apply(mapDelete, slots, [id])
+    deliver(id, envelope)
+  }
+  return envelope
+}
+function callError(id, envelope) {
+  settled(id, envelope)
+  let json
+  try {
+    json = jsonStringify(envelope)
+  } catch (unserializable) {
+    json = jsonStringify({ t: 1, e: { name: envelope.e ? envelope.e.name : 'Error', message: envelope.e ? envelope.e.message : 'unknown error' } })
+  }
+  return new ErrorCtor(CALL_ERROR + json)
+}
+function release(acks) {
+  if (typeof acks === 'number') {
+    apply(mapDelete, slots, [acks])
+    return
+  }
+  for (let i = 0; i < acks.length; i++) apply(mapDelete, slots, [acks[i]])
 }
 
 function settleWith(id, run) {
@@ -217,13 +252,42 @@ return {
   run(id, fn) {
     settleWith(id, () => then(apply(fn, G, []), splitResult))
   },
-  invoke(id, name, ...args) {
+  // The call's value is the task's result (a promise of it for async callables): one message, as
+  // cheap as a raw apply. A failure rejects with a marked error whose message carries the error
+  // envelope as JSON. Envelopes stay in \`slots\` until the host acknowledges them, so a value lost
+  // to a failure of the task itself (an unhandled rejection in it, a value that cannot be cloned)
+  // can still be recovered by id.
+  invoke(id, acks, name, ...args) {
+    if (acks !== 0) release(acks)
     const fn = apply(mapGet, callables, [name])
-    if (fn === undefined) {
-      deliverToHost(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
+    if (fn === undefined) throw callError(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
+    let result
+    try {
+      result = apply(fn, undefined, args)
+    } catch (error) {
+      throw callError(id, fail(error))
+    }
+    const onValue = (value) => {
+      settled(id, ok(value))
+      return value
+    }
+    const onError = (error) => {
+      throw callError(id, fail(error))
+    }
+    if (result instanceof PromiseCtor) return then(result, onValue, onError)
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+      return then(toPromise(result), onValue, onError)
+    }
+    return onValue(result)
+  },
+  recover(id) {
+    const envelope = apply(mapGet, slots, [id])
+    if (envelope === undefined) {
+      apply(mapSet, orphans, [id, true])
       return
     }
-    settleWith(id, () => apply(fn, undefined, args))
+    apply(mapDelete, slots, [id])
+    deliver(id, envelope)
   },
   settle(id, ok, payload) {
     const entry = apply(mapGet, pendingHostCalls, [id])
@@ -247,18 +311,18 @@ return {
       G[item.name] = value
     }
   },
-  snapshot() {
-    snapshot = new MapCtor()
-    const keys = ownKeys(G)
-    for (let i = 0; i < keys.length; i++) if (typeof keys[i] === 'string') apply(mapSet, snapshot, [keys[i], readGlobal(keys[i])])
-  },
+  // Names of globals added or replaced since the previous call (the first call takes the baseline).
   changes() {
     const changed = []
     const keys = ownKeys(G)
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]
       if (typeof key !== 'string') continue
-      if (!apply(mapHas, snapshot, [key]) || !is(apply(mapGet, snapshot, [key]), readGlobal(key))) changed.push(key)
+      const value = readGlobal(key)
+      if (!apply(mapHas, snapshot, [key]) || !is(apply(mapGet, snapshot, [key]), value)) {
+        changed.push(key)
+        apply(mapSet, snapshot, [key, value])
+      }
     }
     return changed
   },

@@ -314,6 +314,33 @@ describe('VM errors the host would not otherwise see', () => {
     expect(error.message).toMatch(/forgotten/)
   })
 
+  it('keeps a call result when the same task also leaves a rejection unhandled', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    await vm.run('return { main: () => { Promise.reject(new Error("side effect")); return 5 } }')
+    expect(await vm.call('main')).toBe(5)
+    await waitFor(() => onError.mock.calls.length === 1)
+    expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(VMUnhandledRejectionError)
+  })
+
+  it('delivers an async call result later when its first task left a rejection unhandled', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    await vm.run('return { main: async () => { Promise.reject(new Error("early")); await new Promise((r) => { globalThis.finish = r }); return 7 } }')
+    const call = vm.call('main')
+    await waitFor(() => onError.mock.calls.length === 1)
+    await vm.run('finish()')
+    expect(await call).toBe(7)
+  })
+
+  it('reports a rejection left unhandled after a host call to onError', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    await vm.run('async function main() { await null; await null; throw new Error("late") } main(); return {}')
+    await waitFor(() => onError.mock.calls.length === 1)
+    expect(onError.mock.calls[0]?.[0].message).toMatch(/late/)
+  })
+
   it('contains an onError that throws and warns once per throw', async () => {
     const warnings: string[] = []
     const onWarning = (warning: Error) => warnings.push(warning.message)
