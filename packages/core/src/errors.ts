@@ -53,6 +53,14 @@ export class VMIsolateError extends VMError {
   override readonly code = 'VM_ERR_ISOLATE'
 }
 
+/** The VM did not answer a liveness check in time (measure's responseTimeLimit, threads' watchdog); it was panic-stopped. */
+export class VMUnresponsiveError extends VMError {
+  override readonly code = 'VM_ERR_UNRESPONSIVE'
+  constructor(readonly limit: number, options?: ErrorOptions) {
+    super(`The VM did not respond within ${limit} ms and was panic-stopped (disposed). Avoid long synchronous work or raise the limit.`, options)
+  }
+}
+
 /** What the VM threw, with the VM's own name, stack and code. */
 export class VMScriptError extends VMError {
   override readonly code: string = 'VM_ERR_SCRIPT'
@@ -129,7 +137,7 @@ function stackFrames(stack: string): string {
   return first === -1 ? '' : lines.slice(first).join('\n')
 }
 
-const handledCodes = new Set(['VM_ERR_DISPOSED', 'VM_ERR_TIMEOUT', 'VM_ERR_MEMORY_LIMIT', 'VM_ERR_ISOLATE', 'VM_ERR_UNHANDLED_REJECTION'])
+const handledCodes = new Set(['VM_ERR_DISPOSED', 'VM_ERR_TIMEOUT', 'VM_ERR_MEMORY_LIMIT', 'VM_ERR_ISOLATE', 'VM_ERR_UNRESPONSIVE', 'VM_ERR_UNHANDLED_REJECTION'])
 
 /**
  * True for errors the VM has already reported (to `onError` or `onCatastrophicError`) or that

@@ -22,6 +22,7 @@ export {
   VMTransferError,
   VMUnhandledRejectionError,
   VMUnknownCallableError,
+  VMUnresponsiveError,
   isHandledByVM,
 } from './errors.js'
 export type { VMOptions, VMRunOptions, VMCallOptions, VMFunction } from './VM.js'
