@@ -43,6 +43,15 @@ export interface VMRunOptions {
   signal?: AbortSignal
 }
 
+/** An ES module's source and the file name it is known by (its identity in the VM's module map). */
+export interface VMModuleSource {
+  filename: string
+  source: string
+}
+
+/** Finds the module `specifier` imported from the module named `referrer`. */
+export type VMModuleLoader = (specifier: string, referrer: string) => Promise<VMModuleSource> | VMModuleSource
+
 export interface VMCallOptions {
   /** Rejects with VMCallTimeoutError after this many ms; 0 or undefined waits forever. */
   timeout?: number
@@ -58,7 +67,7 @@ interface PendingCall {
   cleanup?: () => void
 }
 
-const ENTRY_NAMES = ['run', 'invoke', 'recover', 'settle', 'exported', 'install', 'changes', 'seal'] as const
+const ENTRY_NAMES = ['run', 'invoke', 'recover', 'settle', 'exported', 'putNamespace', 'install', 'changes', 'seal'] as const
 type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
 
 const RUN_PREFIX = '(async function () {'
@@ -271,6 +280,69 @@ export class VM {
   }
 
   /**
+   * Compiles `entry` and its static imports as real ES modules (each file once per VM), links,
+   * evaluates them (top-level await included) and resolves with an id; VM code of a library
+   * turns the id into the module namespace with the `__vmm_take_namespace(id)` it captured at
+   * initialize(). `load` supplies each imported module's source.
+   */
+  async importModule(entry: VMModuleSource, load: VMModuleLoader): Promise<number> {
+    const { isolate, context, entries } = this.#requireReady('import an ES module')
+    const root = await this.#compileModule(isolate, entry, load)
+    try {
+      await root.instantiate(context, (specifier, referrer) => {
+        const found = this.#moduleLinks.get(referrer)?.get(specifier)
+        if (!found) throw new Error(`Cannot link '${specifier}'`)
+        return found
+      })
+      await root.evaluate({ ...this.#applyOptions, promise: true } as ivm.ScriptRunOptions)
+    } catch (cause) {
+      throw this.#moduleFailure(cause)
+    }
+    const id = this.#nextId++
+    await entries.putNamespace.apply(undefined, [id, root.namespace.derefInto()])
+    return id
+  }
+
+  readonly #modules = new Map<string, Promise<ivm.Module>>()
+  readonly #moduleLinks = new Map<ivm.Module, Map<string, ivm.Module>>()
+
+  #compileModule(isolate: ivm.Isolate, source: VMModuleSource, load: VMModuleLoader): Promise<ivm.Module> {
+    const cached = this.#modules.get(source.filename)
+    if (cached) return cached
+    const compiling = (async () => {
+      let module: ivm.Module
+      try {
+        module = await isolate.compileModule(source.source, { filename: source.filename })
+      } catch (cause) {
+        throw this.#moduleFailure(cause)
+      }
+      const links = new Map<string, ivm.Module>()
+      this.#moduleLinks.set(module, links)
+      for (const specifier of module.dependencySpecifiers) {
+        const dependency = await load(specifier, source.filename)
+        links.set(specifier, await this.#compileModule(isolate, dependency, load))
+      }
+      return module
+    })()
+    this.#modules.set(source.filename, compiling)
+    compiling.catch(() => this.#modules.delete(source.filename))
+    return compiling
+  }
+
+  #moduleFailure(cause: unknown): VMError {
+    if (cause instanceof VMError) return cause
+    const failure = classifyTaskFailure(cause, {
+      disposed: this.#state === 'disposed',
+      isolateDisposed: this.#isolate?.isDisposed ?? false,
+      memoryLimit: this.#memoryLimit,
+      timeout: this.#options.timeout ?? 0,
+    })
+    if (failure.kind !== 'unhandled') return this.#failure(cause)
+    const error = cause instanceof Error ? cause : new Error(String(cause))
+    return new VMScriptError({ name: error.name, message: error.message, stack: error.stack })
+  }
+
+  /**
    * Disposes every library (reverse order, each guarded), the isolate, and rejects in-flight
    * calls. Idempotent; safe without `await`; the promise never rejects.
    */
@@ -294,6 +366,8 @@ export class VM {
     }
     for (const ref of this.#vmFunctions.values()) ref.release()
     this.#vmFunctions.clear()
+    this.#modules.clear()
+    this.#moduleLinks.clear()
     try {
       if (this.#isolate && !this.#isolate.isDisposed) this.#isolate.dispose()
     } catch {

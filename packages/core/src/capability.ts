@@ -21,3 +21,13 @@ export interface VMEntryProvider {
 }
 
 export const VMEntry = defineCapability<VMEntryProvider>('vm-machine/entry')
+
+/** What a codebase library offers other libraries (threads): files on its volume and new views of it. */
+export interface VMCodebaseProvider {
+  /** Resolves a file path on the volume ('/worker' → '/worker.js', index files too), or undefined. */
+  resolveFile(specifier: string, from?: string): string | undefined
+  /** A new library for another VM (a thread) over the same volume, limits and modules; runs `entryFile` on run(). */
+  createLibrary(entryFile?: string): import('./VMLibrary.js').VMLibrary
+}
+
+export const VMCodebase = defineCapability<VMCodebaseProvider>('vm-machine/codebase')

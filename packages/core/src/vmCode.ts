@@ -247,8 +247,18 @@ G.__vmm_expose = function __vmm_expose(name, fn) {
   }
 }
 
+const namespaces = new MapCtor()
+G.__vmm_take_namespace = function __vmm_take_namespace(id) {
+  const namespace = apply(mapGet, namespaces, [id])
+  apply(mapDelete, namespaces, [id])
+  return namespace
+}
+
 return {
   exported,
+  putNamespace(id, namespace) {
+    apply(mapSet, namespaces, [id, namespace])
+  },
   run(id, fn) {
     settleWith(id, () => then(apply(fn, G, []), splitResult))
   },
@@ -328,6 +338,7 @@ return {
   },
   seal() {
     delete G.__vmm_expose
+    delete G.__vmm_take_namespace
     snapshot = new MapCtor()
   },
 }
