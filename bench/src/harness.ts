@@ -25,14 +25,20 @@ export interface Row {
  * Measures operations in alternating rounds (ours, raw, ours, raw…) so both see the same machine
  * state; each task's figure is the median of its per-round medians.
  */
-export async function measure(tasks: Record<string, () => Promise<unknown> | unknown>, perOp = 1, time = 700, rounds = 5): Promise<Record<string, Sample>> {
+export type Task = (() => Promise<unknown> | unknown) | { fn: () => Promise<unknown> | unknown; beforeEach?: () => Promise<void> | void; afterEach?: () => Promise<void> | void }
+
+export async function measure(tasks: Record<string, Task>, perOp = 1, time = 700, rounds = 5): Promise<Record<string, Sample>> {
   const perRound: Record<string, number[]> = {}
   const spread: Record<string, number[]> = {}
   let samples = 0
   for (let round = 0; round < rounds; round++) {
     const bench = new Bench({ time: time / rounds, warmupTime: round === 0 ? 150 : 30 })
     const names = Object.keys(tasks)
-    for (const name of round % 2 === 0 ? names : [...names].reverse()) bench.add(name, tasks[name] as () => unknown)
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const task = tasks[name] as Task
+      if (typeof task === 'function') bench.add(name, task)
+      else bench.add(name, task.fn, { beforeEach: task.beforeEach, afterEach: task.afterEach })
+    }
     await bench.run()
     for (const task of bench.tasks) {
       const result = task.result as { latency?: { p50?: number; mad?: number; samplesCount?: number }; state?: string; error?: unknown }

@@ -1,6 +1,7 @@
 import { VMConsoleLibrary } from '@vm-machine/console'
 import { VM } from '@vm-machine/core'
 import { VMIpcLibrary, VMIpcRxLibrary } from '@vm-machine/ipc'
+import { VMMeasureLibrary } from '@vm-machine/measure'
 import { VMTimingLibrary } from '@vm-machine/timing'
 import { type Row, measure, timeRow } from './harness.js'
 import { ivm } from './ivm.js'
@@ -173,4 +174,43 @@ export async function consoleCost(): Promise<Row> {
   vm.dispose()
   isolate.dispose()
   return timeRow('c', 'console.log in the VM vs a sync host call per line', samples.ours!, samples.raw!, 1, 'logging never waits for the host: below 1× means no round trip per call')
+}
+
+/** Measure: time from an un-awaited `while(true){}` to onCatastrophicError, responseTimeLimit 50 ms, vs core's timeout. */
+export async function measureRunaway(): Promise<Row> {
+  const limit = 50
+  const stop = async (libraries: () => VMMeasureLibrary[], options: { timeout?: number }) => {
+    const times: number[] = []
+    for (let i = 0; i < 5; i++) {
+      let stopped: (() => void) | undefined
+      const done = new Promise<void>((resolve) => (stopped = resolve))
+      let end = 0
+      const onCatastrophicError = () => {
+        end = performance.now()
+        stopped?.()
+      }
+      const vm = new VM(libraries(), { ...options, onCatastrophicError })
+      await vm.initialize()
+      // Let the VM idle first: a runaway usually starts in a VM that has been alive a while.
+      await new Promise((resolve) => setTimeout(resolve, 2 * limit))
+      const start = performance.now()
+      vm.run('while (true) {}').catch(() => {})
+      await done
+      times.push(end - start)
+    }
+    return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0
+  }
+  const ours = await stop(() => [new VMMeasureLibrary({ responseTimeLimit: limit })], {})
+  const raw = await stop(() => [], { timeout: limit })
+  return {
+    id: 'm',
+    name: `un-awaited while(true) → panic stop, responseTimeLimit ${limit} ms`,
+    ours,
+    raw,
+    unit: 'ms',
+    ratio: ours / raw,
+    target: `≤ ${limit + 10} ms`,
+    pass: ours <= limit + 10,
+    note: "raw: the same VM with core's timeout instead of measure",
+  }
 }

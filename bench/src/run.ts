@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { type Row, formatSample } from './harness.js'
-import { bigObject, coldVm, consoleCost, hostToVm, idleRss, runaway, vmToHost } from './rows.js'
+import { requireModules } from './codebaseRows.js'
+import { bigObject, coldVm, consoleCost, hostToVm, idleRss, measureRunaway, runaway, vmToHost } from './rows.js'
 
 const started = Date.now()
 const rows: Row[] = []
-for (const row of [coldVm, hostToVm, vmToHost, bigObject, idleRss, runaway, consoleCost]) {
+for (const row of [coldVm, hostToVm, vmToHost, bigObject, requireModules, idleRss, runaway, measureRunaway, consoleCost]) {
   const result = await row()
   rows.push(result)
   console.log(

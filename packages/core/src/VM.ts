@@ -67,7 +67,7 @@ interface PendingCall {
   cleanup?: () => void
 }
 
-const ENTRY_NAMES = ['run', 'invoke', 'recover', 'settle', 'exported', 'putNamespace', 'install', 'changes', 'seal'] as const
+const ENTRY_NAMES = ['run', 'invoke', 'callableNames', 'recover', 'settle', 'exported', 'putNamespace', 'install', 'changes', 'seal'] as const
 type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
 
 const RUN_PREFIX = '(async function () {'
@@ -150,7 +150,11 @@ export class VM {
   /** V8 heap statistics of the VM's isolate. */
   async getHeapStatistics(): Promise<ivm.HeapStatistics> {
     const isolate = this.#requireReady('read heap statistics').isolate
-    return isolate.getHeapStatistics()
+    try {
+      return await isolate.getHeapStatistics()
+    } catch (cause) {
+      throw this.#state === 'disposed' ? (this.#deathReason ?? new VMDisposedError('read heap statistics', { cause })) : this.#failure(cause)
+    }
   }
 
   async initialize(): Promise<void> {
@@ -182,7 +186,8 @@ export class VM {
       const owners = this.#installReferences(collected)
       this.#bootstrapCall('changes') // baseline: globals so far belong to core, intrinsics and references
       for (const { library, code } of collected) if (code.trim() !== '') this.#evaluateLibraryCode(library, code, owners)
-      this.#bootstrapCall('seal')
+      const exported = this.#bootstrapCall('seal', [], true) as string[]
+      for (const name of exported) this.#vmFunctions.set(name, this.#entries.exported.getSync(name, { reference: true }) as ivm.Reference)
       for (const library of this.#flat) {
         await library.start()
         this.#assertInitializing()
@@ -222,8 +227,9 @@ export class VM {
       const { isolate, context, entries } = this.#requireReady('run code')
       let fn: ivm.Reference
       try {
-        const script = isolate.compileScriptSync(`${RUN_PREFIX}${code}\n})`, { filename, columnOffset: -RUN_PREFIX.length })
-        fn = script.runSync(context, { reference: true }) as ivm.Reference
+        // Async compile and run: a sync call would block the host while the VM is busy.
+        const script = await isolate.compileScript(`${RUN_PREFIX}${code}\n})`, { filename, columnOffset: -RUN_PREFIX.length })
+        fn = (await script.run(context, { reference: true })) as ivm.Reference
       } catch (cause) {
         throw this.#failure(cause)
       }
@@ -342,6 +348,16 @@ export class VM {
     return new VMScriptError({ name: error.name, message: error.message, stack: error.stack })
   }
 
+  /** Names of the VM's callables (from run() results, entry exports and exposeCallables). */
+  async getCallableNames(): Promise<string[]> {
+    const { entries } = this.#requireReady('list callables')
+    try {
+      return (await entries.callableNames.apply(undefined, [], { result: { copy: true } })) as string[]
+    } catch (cause) {
+      throw this.#failure(cause)
+    }
+  }
+
   /**
    * Disposes every library (reverse order, each guarded), the isolate, and rejects in-flight
    * calls. Idempotent; safe without `await`; the promise never rejects.
@@ -437,14 +453,9 @@ export class VM {
   getVmFunction(name: string): VMFunction {
     return (...args: unknown[]) => {
       try {
-        const { entries } = this.#requireReady(`call VM function '${name}'`)
-        let ref = this.#vmFunctions.get(name)
-        if (!ref) {
-          const found = entries.exported.getSync(name, { reference: true }) as ivm.Reference | undefined
-          if (!found || found.typeof !== 'function') throw new VMInvalidArgumentError(`No VM function '${name}' was registered with __vmm_expose`)
-          ref = found
-          this.#vmFunctions.set(name, ref)
-        }
+        this.#requireReady(`call VM function '${name}'`)
+        const ref = this.#vmFunctions.get(name)
+        if (!ref) throw new VMInvalidArgumentError(`No VM function '${name}' was registered with __vmm_expose during initialize()`)
         const copied = copyArgsForVm(args, name)
         return ref
           .apply(undefined, copied, this.#resultOptions)

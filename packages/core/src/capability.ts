@@ -31,3 +31,25 @@ export interface VMCodebaseProvider {
 }
 
 export const VMCodebase = defineCapability<VMCodebaseProvider>('vm-machine/codebase')
+
+const kHostCallables = Symbol.for('vm-machine.host-callables')
+
+/** Host functions a library offers VM code by name (VMIpcRxLibrary); threads gather them into `host`. */
+export interface VMHostCallableSource {
+  getCallableNames(): string[]
+  callHost(name: string, args: readonly unknown[]): Promise<unknown>
+}
+
+/** Marks a library as a VMHostCallableSource (by brand, so two copies of core agree). */
+export function markHostCallableSource(library: VMHostCallableSource): void {
+  Object.defineProperty(library, kHostCallables, { value: true })
+}
+
+export function isHostCallableSource(value: unknown): value is VMHostCallableSource {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kHostCallables] === true
+}
+
+/** Something the host can call VM callables through (VMIpcLibrary, a thread's `tx`). */
+export interface VMCallTarget {
+  callIpc(name: string, args?: readonly unknown[]): Promise<unknown>
+}

@@ -27,6 +27,13 @@ export type Envelope =
 
 /** Host error → what the VM may see: name, message and code only, never host stack frames. */
 export function hostErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof VMScriptError) {
+    // Another VM's error (a thread's): its stack holds VM frames only, so it may travel on.
+    const info: ErrorInfo = { name: error.vmName, message: error.message }
+    if (error.vmStack) info.stack = error.vmStack
+    if (error.vmCode) info.code = error.vmCode
+    return info
+  }
   if (error instanceof Error) {
     const info: ErrorInfo = { name: typeof error.name === 'string' ? error.name : 'Error', message: String(error.message) }
     const code = (error as { code?: unknown }).code

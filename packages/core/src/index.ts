@@ -2,7 +2,7 @@ export { VM } from './VM.js'
 export { VMLibrary, isVMLibrary } from './VMLibrary.js'
 export { VMLibraryGroup, isVMLibraryGroup } from './VMLibraryGroup.js'
 export { VMInjectLibrary } from './VMInjectLibrary.js'
-export { defineCapability, VMCodebase, VMEntry } from './capability.js'
+export { defineCapability, isHostCallableSource, markHostCallableSource, VMCodebase, VMEntry } from './capability.js'
 export { hostFunction, isHostFunction } from './hostFunction.js'
 export {
   VMError,
@@ -27,5 +27,5 @@ export {
 } from './errors.js'
 export type { VMOptions, VMRunOptions, VMCallOptions, VMFunction, VMModuleLoader, VMModuleSource } from './VM.js'
 export type { VMReferences } from './VMLibrary.js'
-export type { Capability, VMCodebaseProvider, VMEntryProvider } from './capability.js'
+export type { Capability, VMCallTarget, VMCodebaseProvider, VMEntryProvider, VMHostCallableSource } from './capability.js'
 export type { HostFunction, HostFunctionMode, AnyFunction } from './hostFunction.js'

@@ -71,6 +71,7 @@ function makeError(info) {
   const error = new Ctor(info.message)
   if (Ctor === ErrorCtor && info.name !== 'Error') defineProperty(error, 'name', { value: info.name, writable: true, configurable: true })
   if (info.code !== undefined) defineProperty(error, 'code', { value: info.code, writable: true, configurable: true, enumerable: true })
+  if (typeof info.stack === 'string') defineProperty(error, 'stack', { value: info.stack, writable: true, configurable: true })
   return error
 }
 
@@ -290,6 +291,9 @@ return {
     }
     return onValue(result)
   },
+  callableNames() {
+    return arrayFrom(apply(mapKeys, callables, []))
+  },
   recover(id) {
     const envelope = apply(mapGet, slots, [id])
     if (envelope === undefined) {
@@ -336,10 +340,13 @@ return {
     }
     return changed
   },
+  // Ends library setup; returns the names registered with __vmm_expose, whose References the
+  // host takes now, while the VM is idle (a sync lookup later could block on a busy VM).
   seal() {
     delete G.__vmm_expose
     delete G.__vmm_take_namespace
     snapshot = new MapCtor()
+    return ObjectKeys(exported)
   },
 }
 })`

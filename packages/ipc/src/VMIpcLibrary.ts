@@ -1,4 +1,4 @@
-import { VMInvalidArgumentError, VMLibrary, VMNotInitializedError, type VM } from '@vm-machine/core'
+import { VMInvalidArgumentError, VMLibrary, VMNotInitializedError, type VM, type VMCallTarget } from '@vm-machine/core'
 
 export interface VMIpcLibraryOptions {
   /** ms a `callIpc` may take before it rejects with VMCallTimeoutError; 0 disables. @default 30000 */
@@ -10,7 +10,7 @@ export interface VMIpcLibraryOptions {
  * entry module's exports, or exposeCallables). After a timeout the VM function cannot be
  * cancelled: it runs on and its late result is dropped.
  */
-export class VMIpcLibrary extends VMLibrary {
+export class VMIpcLibrary extends VMLibrary implements VMCallTarget {
   readonly timeout: number
   #vm: VM | undefined
 

@@ -1,4 +1,4 @@
-import { type AnyFunction, VMLibrary, type VMReferences, hostFunction } from '@vm-machine/core'
+import { type AnyFunction, VMLibrary, type VMHostCallableSource, type VMReferences, hostFunction, markHostCallableSource } from '@vm-machine/core'
 
 export type VMIpcCallables = Record<string, AnyFunction>
 
@@ -6,7 +6,7 @@ export type VMIpcCallables = Record<string, AnyFunction>
  * VM calls host: each callable becomes a VM global async function. Arguments and results are
  * copied; a host throw rejects the VM's promise with the same name, message and code.
  */
-export class VMIpcRxLibrary extends VMLibrary {
+export class VMIpcRxLibrary extends VMLibrary implements VMHostCallableSource {
   readonly #callables: VMIpcCallables
 
   constructor(callables: VMIpcCallables = {}) {
@@ -18,6 +18,7 @@ export class VMIpcRxLibrary extends VMLibrary {
       if (typeof fn !== 'function') throw new TypeError(`VMIpcRxLibrary: callable '${name}' is not a function (got ${typeof fn})`)
     }
     this.#callables = { ...callables }
+    markHostCallableSource(this)
   }
 
   /** Names of the host functions this library gives the VM. */

@@ -1,0 +1,114 @@
+import { posix } from 'node:path'
+import type { IFs } from 'memfs'
+import { type ModuleFormat, type PackageJson, type VolumeProbe, dirOf, formatOf, probeVolume, resolveModule } from './resolve.js'
+
+/** A module added with `addModule`. */
+export interface BaseCodebaseModule {
+  name: string
+  source: string
+  format?: 'commonjs' | 'module'
+}
+
+/** Called first for every `require`/`import`, with the raw specifier; returns CommonJS source or undefined. */
+export type ModuleResolver = (specifier: string, fromFile: string) => Promise<string | undefined> | string | undefined
+
+export type LoadResult =
+  | { kind: 'module'; filename: string; source: string; format: ModuleFormat }
+  | { kind: 'builtin'; name: string }
+  | { kind: 'mock'; name: string }
+  | { kind: 'error'; code: string; message: string }
+
+/** Sandbox implementations that always win over the volume: fs, fs/promises, path. */
+export const SANDBOX_BUILTINS: readonly string[] = ['fs', 'fs/promises', 'path', 'path/posix']
+
+/**
+ * Finds modules for the VM, in the decided order: custom resolver → added modules → sandbox
+ * built-ins and mocks → the volume (`node_modules` included). Resolver results are cached per
+ * resolved module.
+ */
+export class ModuleLoader {
+  readonly #added = new Map<string, BaseCodebaseModule>()
+  readonly #resolved = new Map<string, { filename: string; source: string; format: ModuleFormat }>()
+
+  readonly #probe: VolumeProbe
+  #cache = new Map<string, unknown>()
+  #generation = -1
+
+  constructor(
+    readonly fs: IFs,
+    readonly resolver: ModuleResolver | undefined,
+    readonly mockModules: ReadonlySet<string>,
+    /** Changes whenever the volume may have changed; the lookup cache lives one generation. */
+    readonly generation: () => number,
+  ) {
+    const direct = probeVolume(fs)
+    const cached = <T>(kind: string, path: string, read: (path: string) => T): T => {
+      const now = this.generation()
+      if (now !== this.#generation) {
+        this.#cache = new Map()
+        this.#generation = now
+      }
+      const key = `${kind}:${path}`
+      if (this.#cache.has(key)) return this.#cache.get(key) as T
+      const value = read(path)
+      this.#cache.set(key, value)
+      return value
+    }
+    this.#probe = {
+      isFile: (path) => cached('f', path, direct.isFile),
+      isDirectory: (path) => cached('d', path, direct.isDirectory),
+      readPackage: (dir) => cached<PackageJson | undefined>('p', dir, direct.readPackage),
+    }
+  }
+
+  add(module: BaseCodebaseModule): void {
+    this.#added.set(module.name, module)
+  }
+
+  async load(specifier: string, fromFile: string, mode: 'require' | 'import'): Promise<LoadResult> {
+    if (typeof specifier !== 'string' || specifier === '') return notFound(String(specifier), fromFile)
+    const virtual = this.#resolved.get(specifier)
+    if (virtual) return { kind: 'module', ...virtual }
+    if (this.resolver) {
+      const key = isRelative(specifier) ? posix.resolve(dirOf(fromFile), specifier) : virtualName(specifier)
+      const cached = this.#resolved.get(key)
+      if (cached) return { kind: 'module', ...cached }
+      const source = await this.resolver(specifier, fromFile)
+      if (typeof source === 'string') {
+        const entry = { filename: key, source, format: 'commonjs' as const }
+        this.#resolved.set(key, entry)
+        return { kind: 'module', ...entry }
+      }
+    }
+    const added = this.#added.get(specifier)
+    if (added) {
+      return { kind: 'module', filename: added.name.startsWith('/') ? added.name : virtualName(added.name), source: added.source, format: added.format ?? 'commonjs' }
+    }
+    const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier
+    if (SANDBOX_BUILTINS.includes(bare)) return { kind: 'builtin', name: bare === 'path/posix' ? 'path' : bare }
+    if (this.mockModules.has(bare)) return { kind: 'mock', name: bare }
+    if (specifier.startsWith('node:')) return notFound(specifier, fromFile)
+    const filename = resolveModule(this.#probe, specifier, fromFile, mode === 'import' ? ['import', 'node', 'default'] : ['require', 'node', 'default'])
+    if (!filename) return notFound(specifier, fromFile)
+    return { kind: 'module', filename, source: String(this.fs.readFileSync(filename, 'utf8')), format: formatOf(this.#probe, filename) }
+  }
+
+  /** Resolves a thread entry on the volume ('/worker' → '/worker.js', directories to their index). */
+  resolveFile(specifier: string, from = '/'): string | undefined {
+    const relative = specifier.startsWith('/') || isRelative(specifier) ? specifier : `./${specifier}`
+    return resolveModule(this.#probe, relative, from, ['require', 'node', 'default'])
+  }
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
+}
+
+/** Where a module that is not a file (resolver-provided, added by name) lives in the VM's module map. */
+function virtualName(name: string): string {
+  return posix.join('/node_modules', name)
+}
+
+function notFound(specifier: string, fromFile: string): LoadResult {
+  return { kind: 'error', code: 'MODULE_NOT_FOUND', message: `Cannot find module '${specifier}' from '${fromFile}'` }
+}

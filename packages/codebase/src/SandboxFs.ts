@@ -1,0 +1,352 @@
+import { posix } from 'node:path'
+import type { IFs } from 'memfs'
+
+export type FsOperation = 'read' | 'write' | 'delete'
+
+export interface SandboxFsOptions {
+  maxMemfsSize: number
+  maxFileCount: number
+  readOnlyPaths: readonly string[]
+  allowedOperations: readonly FsOperation[]
+}
+
+export interface FsErrorInfo {
+  name: string
+  code: string
+  message: string
+  syscall?: string
+  path?: string
+}
+
+export type FsResult = { ok: unknown } | { error: FsErrorInfo }
+
+export interface StatInfo {
+  type: 'file' | 'directory' | 'symlink' | 'other'
+  size: number
+  mode: number
+  atimeMs: number
+  mtimeMs: number
+  ctimeMs: number
+  birthtimeMs: number
+}
+
+const READ = new Set(['readFile', 'readdir', 'stat', 'lstat', 'exists', 'access', 'realpath', 'readlink'])
+
+/**
+ * The VM's view of the volume: every call is checked against the operation whitelist, the
+ * read-only paths and the size and entry limits before it touches memfs. A refused call changes
+ * nothing. Host writes through `getFs()` bypass it (the host is trusted) but mark the totals
+ * stale, so they still count.
+ */
+export class SandboxFs {
+  #usage: { bytes: number; entries: number } | undefined
+  /** Bumped on every change to the volume, by the VM or (as far as we can tell) by the host. */
+  generation = 0
+
+  constructor(
+    readonly fs: IFs,
+    readonly options: SandboxFsOptions,
+  ) {}
+
+  /** Marks the cached totals stale (the host wrote to the volume). */
+  invalidate(): void {
+    this.#usage = undefined
+    this.generation++
+  }
+
+  /** Bytes in files and entries (files, directories, symlinks) on the volume now. */
+  usage(): { bytes: number; entries: number } {
+    if (this.#usage) return this.#usage
+    let bytes = 0
+    let entries = 0
+    const walk = (dir: string) => {
+      for (const dirent of this.fs.readdirSync(dir, { withFileTypes: true }) as Array<{ name: string; isDirectory(): boolean; isFile(): boolean }>) {
+        const full = posix.join(dir, String(dirent.name))
+        entries++
+        if (dirent.isDirectory()) walk(full)
+        else if (dirent.isFile()) bytes += this.fs.lstatSync(full).size as number
+      }
+    }
+    walk('/')
+    this.#usage = { bytes, entries }
+    return this.#usage
+  }
+
+  run(op: string, args: unknown[]): FsResult {
+    try {
+      return { ok: this.#dispatch(op, args) }
+    } catch (error) {
+      return { error: toErrorInfo(error, op) }
+    }
+  }
+
+  #dispatch(op: string, args: unknown[]): unknown {
+    const fs = this.fs
+    const path = (index: number) => toPath(args[index])
+    switch (op) {
+      case 'readFile': {
+        this.#allow('read', op)
+        const data = fs.readFileSync(path(0)) as Uint8Array
+        return args[1] ? new TextDecoder(String(args[1]) === 'latin1' ? 'latin1' : 'utf-8').decode(data) : new Uint8Array(data)
+      }
+      case 'writeFile':
+      case 'appendFile': {
+        const target = path(0)
+        this.#checkWrite(target, op)
+        const data = toBytes(args[1])
+        const old = this.#sizeOf(target)
+        const size = op === 'appendFile' ? (old ?? 0) + data.byteLength : data.byteLength
+        this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
+        if (op === 'appendFile') fs.appendFileSync(target, data)
+        else fs.writeFileSync(target, data)
+        return this.#commit(size - (old ?? 0), old === undefined ? 1 : 0)
+      }
+      case 'mkdir': {
+        const target = path(0)
+        this.#checkWrite(target, op)
+        const recursive = Boolean(args[1])
+        const missing = this.#missingDirs(target, recursive)
+        this.#reserve(0, missing.length)
+        const first = fs.mkdirSync(target, { recursive })
+        this.#commit(0, missing.length)
+        return recursive ? first : undefined
+      }
+      case 'mkdtemp': {
+        const prefix = toPath(args[0])
+        this.#checkWrite(prefix, op)
+        this.#reserve(0, 1)
+        const made = fs.mkdtempSync(prefix) as string
+        return this.#commit(0, 1, made)
+      }
+      case 'readdir': {
+        this.#allow('read', op)
+        if (!args[1]) return (fs.readdirSync(path(0)) as unknown[]).map(String)
+        return (fs.readdirSync(path(0), { withFileTypes: true }) as Array<{ name: unknown } & DirentLike>).map((d) => ({ name: String(d.name), type: direntType(d) }))
+      }
+      case 'stat':
+      case 'lstat': {
+        this.#allow('read', op)
+        const stats = op === 'stat' ? fs.statSync(path(0)) : fs.lstatSync(path(0))
+        return statInfo(stats as unknown as StatsLike)
+      }
+      case 'exists':
+        this.#allow('read', op)
+        return fs.existsSync(path(0))
+      case 'access':
+        this.#allow('read', op)
+        fs.accessSync(path(0), typeof args[1] === 'number' ? args[1] : 0)
+        return undefined
+      case 'realpath':
+        this.#allow('read', op)
+        return String(fs.realpathSync(path(0)))
+      case 'readlink':
+        this.#allow('read', op)
+        return String(fs.readlinkSync(path(0)))
+      case 'unlink':
+      case 'rmdir':
+      case 'rm': {
+        const target = path(0)
+        this.#checkDelete(target, op)
+        const options = (args[1] ?? {}) as { recursive?: boolean; force?: boolean }
+        if (op === 'unlink') fs.unlinkSync(target)
+        else if (op === 'rmdir') fs.rmdirSync(target, { recursive: Boolean(options.recursive) } as never)
+        else fs.rmSync(target, { recursive: Boolean(options.recursive), force: Boolean(options.force) })
+        this.invalidate()
+        return undefined
+      }
+      case 'rename': {
+        const from = path(0)
+        const to = path(1)
+        this.#checkDelete(from, op)
+        this.#checkWrite(to, op)
+        fs.renameSync(from, to)
+        this.invalidate()
+        return undefined
+      }
+      case 'copyFile': {
+        const from = path(0)
+        const to = path(1)
+        this.#allow('read', op)
+        this.#checkWrite(to, op)
+        const size = fs.statSync(from).size as number
+        const old = this.#sizeOf(to)
+        this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
+        fs.copyFileSync(from, to)
+        return this.#commit(size - (old ?? 0), old === undefined ? 1 : 0)
+      }
+      case 'symlink': {
+        const target = toPath(args[0], false)
+        const link = path(1)
+        this.#checkWrite(link, op)
+        this.#reserve(0, 1)
+        fs.symlinkSync(target, link)
+        return this.#commit(0, 1)
+      }
+      case 'truncate': {
+        const target = path(0)
+        this.#checkWrite(target, op)
+        const length = typeof args[1] === 'number' && args[1] > 0 ? Math.floor(args[1]) : 0
+        const old = this.#sizeOf(target)
+        if (old === undefined) throw errnoError('ENOENT', `no such file or directory, open '${target}'`, op, target)
+        this.#reserve(length - old, 0)
+        fs.truncateSync(target, length)
+        return this.#commit(length - old, 0)
+      }
+      default:
+        throw errnoError('ENOSYS', `fs.${op} is not available in the sandbox`, op)
+    }
+  }
+
+  #allow(kind: FsOperation, op: string, path?: string): void {
+    if (!this.options.allowedOperations.includes(kind)) {
+      throw errnoError('EPERM', `operation not permitted, ${op}: ${kind} operations are not allowed in this sandbox`, op, path)
+    }
+  }
+
+  #checkWrite(path: string, op: string): void {
+    this.#allow('write', op, path)
+    this.#checkReadOnly(path, op)
+  }
+
+  #checkDelete(path: string, op: string): void {
+    this.#allow('delete', op, path)
+    this.#checkReadOnly(path, op)
+  }
+
+  #checkReadOnly(path: string, op: string): void {
+    const real = this.#realParent(path)
+    for (const root of this.options.readOnlyPaths) {
+      if (isUnder(path, root) || isUnder(real, root)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
+    }
+  }
+
+  /** `path` with its existing ancestors' symlinks resolved, so a link cannot dodge a read-only root. */
+  #realParent(path: string): string {
+    let dir = posix.dirname(path)
+    const rest = [posix.basename(path)]
+    while (dir !== '/') {
+      try {
+        return posix.join(String(this.fs.realpathSync(dir)), ...rest)
+      } catch {
+        rest.unshift(posix.basename(dir))
+        dir = posix.dirname(dir)
+      }
+    }
+    return posix.join('/', ...rest)
+  }
+
+  #sizeOf(path: string): number | undefined {
+    try {
+      const stats = this.fs.lstatSync(path)
+      return stats.isFile() ? (stats.size as number) : 0
+    } catch {
+      return undefined
+    }
+  }
+
+  #missingDirs(path: string, recursive: boolean): string[] {
+    const missing: string[] = []
+    let current = path
+    while (current !== '/' && !this.fs.existsSync(current)) {
+      missing.push(current)
+      if (!recursive) break
+      current = posix.dirname(current)
+    }
+    return missing
+  }
+
+  #reserve(bytes: number, entries: number): void {
+    const usage = this.usage()
+    if (usage.bytes + bytes > this.options.maxMemfsSize) {
+      throw limitError('maxMemfsSize', this.options.maxMemfsSize, `writing would bring the volume to ${usage.bytes + bytes} bytes`)
+    }
+    if (usage.entries + entries > this.options.maxFileCount) {
+      throw limitError('maxFileCount', this.options.maxFileCount, `the volume already holds ${usage.entries} entries`)
+    }
+  }
+
+  #commit<T>(bytes: number, entries: number, result?: T): T | undefined {
+    this.generation++
+    if (this.#usage) this.#usage = { bytes: this.#usage.bytes + bytes, entries: this.#usage.entries + entries }
+    return result
+  }
+}
+
+interface DirentLike {
+  isFile(): boolean
+  isDirectory(): boolean
+  isSymbolicLink(): boolean
+}
+
+interface StatsLike extends DirentLike {
+  size: number | bigint
+  mode: number | bigint
+  atimeMs: number | bigint
+  mtimeMs: number | bigint
+  ctimeMs: number | bigint
+  birthtimeMs: number | bigint
+}
+
+function direntType(d: DirentLike): StatInfo['type'] {
+  return d.isSymbolicLink() ? 'symlink' : d.isDirectory() ? 'directory' : d.isFile() ? 'file' : 'other'
+}
+
+function statInfo(stats: StatsLike): StatInfo {
+  return {
+    type: direntType(stats),
+    size: Number(stats.size),
+    mode: Number(stats.mode),
+    atimeMs: Number(stats.atimeMs),
+    mtimeMs: Number(stats.mtimeMs),
+    ctimeMs: Number(stats.ctimeMs),
+    birthtimeMs: Number(stats.birthtimeMs),
+  }
+}
+
+/** Absolute, normalized volume path; `..` cannot climb above `/`. */
+export function toPath(value: unknown, resolve = true): string {
+  let path: string
+  if (typeof value === 'string') path = value
+  else if (value instanceof Uint8Array) path = new TextDecoder().decode(value)
+  else throw Object.assign(new TypeError(`The "path" argument must be of type string. Received ${value === null ? 'null' : typeof value}`), { code: 'ERR_INVALID_ARG_TYPE' })
+  if (path.startsWith('file://')) path = decodeURIComponent(path.slice('file://'.length))
+  if (path.includes('\0')) throw Object.assign(new TypeError('The "path" argument must not contain null bytes'), { code: 'ERR_INVALID_ARG_VALUE' })
+  return resolve ? posix.resolve('/', path) : path
+}
+
+export function isUnder(path: string, root: string): boolean {
+  const normalized = posix.resolve('/', root)
+  return normalized === '/' || path === normalized || path.startsWith(`${normalized}/`)
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (typeof data === 'string') return new TextEncoder().encode(data)
+  if (data instanceof Uint8Array) return data
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  throw Object.assign(new TypeError(`The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${typeof data}`), {
+    code: 'ERR_INVALID_ARG_TYPE',
+  })
+}
+
+function errnoError(code: string, message: string, syscall: string, path?: string): Error {
+  return Object.assign(new Error(`${code}: ${message}`), { code, syscall, path })
+}
+
+function limitError(limit: string, value: number, detail: string): Error {
+  return Object.assign(new Error(`${limit} (${value}) reached: ${detail}. Delete files the VM no longer needs or raise ${limit}.`), {
+    name: 'VMLimitExceededError',
+    code: 'VM_ERR_LIMIT_EXCEEDED',
+  })
+}
+
+function toErrorInfo(error: unknown, op: string): FsErrorInfo {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; syscall?: unknown; path?: unknown }
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    code: typeof e?.code === 'string' ? e.code : 'EIO',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    syscall: typeof e?.syscall === 'string' ? e.syscall : op,
+    path: typeof e?.path === 'string' ? e.path : undefined,
+  }
+}

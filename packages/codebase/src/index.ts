@@ -1,0 +1,5 @@
+export { VMCodeBaseLibrary } from './VMCodeBaseLibrary.js'
+export type { VMCodeBaseModulesLibraryOptions } from './VMCodeBaseLibrary.js'
+export type { BaseCodebaseModule, ModuleResolver } from './ModuleLoader.js'
+export type { FsOperation } from './SandboxFs.js'
+export type { IFs } from 'memfs'

@@ -1,0 +1,338 @@
+import { pathSource } from './generated/embedded.js'
+
+/**
+ * The VM half of the codebase: `require` (CommonJS, module cache, cycles), `importModule` (real ES
+ * modules compiled by core), and the `fs`, `fs/promises`, `path` and mocked built-in modules.
+ * Each new module costs one blocking host call (resolve + read together); each fs call one.
+ */
+export function vmCode(mockNames: readonly string[]): string {
+  return /* js */ `{
+'use strict'
+const G = globalThis
+const load = G.__vmm_codebase_load
+const fsCall = G.__vmm_codebase_fs
+const hostImport = G.__vmm_codebase_import
+delete G.__vmm_codebase_load
+delete G.__vmm_codebase_fs
+delete G.__vmm_codebase_import
+const takeNamespace = G.__vmm_take_namespace
+const indirectEval = eval
+const apply = Reflect.apply
+const ObjectKeys = Object.keys
+const hasOwn = Object.prototype.hasOwnProperty
+const ErrorCtor = Error
+const DateCtor = Date
+const PromiseCtor = Promise
+const mockNames = new Set(${JSON.stringify(mockNames)})
+
+const pathModule = (() => {
+  const module = { exports: {} }
+  ;(function (module, exports, process) {
+${pathSource}
+  })(module, module.exports, { cwd: () => '/' })
+  return module.exports
+})()
+
+// ---- fs ------------------------------------------------------------------------------------
+function fsError(info) {
+  const error = new ErrorCtor(info.message)
+  if (info.name && info.name !== 'Error') error.name = info.name
+  error.code = info.code
+  if (info.syscall) error.syscall = info.syscall
+  if (info.path !== undefined) error.path = info.path
+  return error
+}
+function call(op, args) {
+  const result = fsCall(op, args)
+  if (hasOwn.call(result, 'error')) throw fsError(result.error)
+  return result.ok
+}
+const kType = Symbol('type')
+class Stats {
+  constructor(info) {
+    this[kType] = info.type
+    this.size = info.size
+    this.mode = info.mode
+    this.atimeMs = info.atimeMs
+    this.mtimeMs = info.mtimeMs
+    this.ctimeMs = info.ctimeMs
+    this.birthtimeMs = info.birthtimeMs
+    this.atime = new DateCtor(info.atimeMs)
+    this.mtime = new DateCtor(info.mtimeMs)
+    this.ctime = new DateCtor(info.ctimeMs)
+    this.birthtime = new DateCtor(info.birthtimeMs)
+  }
+  isFile() { return this[kType] === 'file' }
+  isDirectory() { return this[kType] === 'directory' }
+  isSymbolicLink() { return this[kType] === 'symlink' }
+  isFIFO() { return false }
+  isSocket() { return false }
+  isBlockDevice() { return false }
+  isCharacterDevice() { return false }
+}
+class Dirent {
+  constructor(name, type, parentPath) {
+    this.name = name
+    this.parentPath = parentPath
+    this.path = parentPath
+    this[kType] = type
+  }
+  isFile() { return this[kType] === 'file' }
+  isDirectory() { return this[kType] === 'directory' }
+  isSymbolicLink() { return this[kType] === 'symlink' }
+  isFIFO() { return false }
+  isSocket() { return false }
+  isBlockDevice() { return false }
+  isCharacterDevice() { return false }
+}
+const encodingOf = (options) => (typeof options === 'string' ? options : options && options.encoding) || undefined
+const toBuffer = (bytes) => (typeof G.Buffer === 'function' && G.Buffer.from ? G.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes)
+function toData(data, options) {
+  const encoding = encodingOf(options)
+  if (typeof data === 'string' && encoding && !/^utf-?8$/i.test(encoding) && typeof G.Buffer === 'function') return new Uint8Array(G.Buffer.from(data, encoding))
+  if (typeof data === 'string' || data instanceof Uint8Array) return data
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  if (data !== null && typeof data === 'object' && typeof data.toString === 'function' && data.toString !== Object.prototype.toString) return String(data)
+  return data
+}
+function readFileSync(path, options) {
+  const encoding = encodingOf(options)
+  const result = call('readFile', [path, encoding && !/^(utf-?8|latin1)$/i.test(encoding) ? undefined : encoding])
+  if (typeof result === 'string') return result
+  if (encoding && typeof G.Buffer === 'function') return toBuffer(result).toString(encoding)
+  return toBuffer(result)
+}
+function readdirSync(path, options) {
+  const withFileTypes = Boolean(options && options.withFileTypes)
+  const result = call('readdir', [path, withFileTypes])
+  if (!withFileTypes) return result
+  const parent = pathModule.resolve('/', typeof path === 'string' ? path : String(path))
+  return result.map((entry) => new Dirent(entry.name, entry.type, parent))
+}
+function statSync(path, options) {
+  try {
+    return new Stats(call('stat', [path]))
+  } catch (error) {
+    if (options && options.throwIfNoEntry === false && error.code === 'ENOENT') return undefined
+    throw error
+  }
+}
+function lstatSync(path, options) {
+  try {
+    return new Stats(call('lstat', [path]))
+  } catch (error) {
+    if (options && options.throwIfNoEntry === false && error.code === 'ENOENT') return undefined
+    throw error
+  }
+}
+function realpathSync(path) { return call('realpath', [path]) }
+realpathSync.native = realpathSync
+const sync = {
+  readFileSync,
+  writeFileSync: (path, data, options) => { call('writeFile', [path, toData(data, options)]) },
+  appendFileSync: (path, data, options) => { call('appendFile', [path, toData(data, options)]) },
+  mkdirSync: (path, options) => call('mkdir', [path, Boolean(options && (options === true || options.recursive))]),
+  readdirSync,
+  statSync,
+  lstatSync,
+  existsSync: (path) => { try { return call('exists', [path]) } catch { return false } },
+  accessSync: (path, mode) => { call('access', [path, mode]) },
+  unlinkSync: (path) => { call('unlink', [path]) },
+  rmSync: (path, options) => { call('rm', [path, { recursive: Boolean(options && options.recursive), force: Boolean(options && options.force) }]) },
+  rmdirSync: (path, options) => { call('rmdir', [path, { recursive: Boolean(options && options.recursive) }]) },
+  renameSync: (from, to) => { call('rename', [from, to]) },
+  copyFileSync: (from, to) => { call('copyFile', [from, to]) },
+  realpathSync,
+  symlinkSync: (target, path) => { call('symlink', [target, path]) },
+  readlinkSync: (path) => call('readlink', [path]),
+  truncateSync: (path, length) => { call('truncate', [path, length]) },
+  mkdtempSync: (prefix) => call('mkdtemp', [prefix]),
+}
+const names = ObjectKeys(sync)
+const promises = {}
+const fs = { constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, COPYFILE_EXCL: 1 }, Stats, Dirent, promises }
+for (let i = 0; i < names.length; i++) {
+  const syncName = names[i]
+  const base = syncName.slice(0, -4)
+  const fn = sync[syncName]
+  fs[syncName] = fn
+  if (base === 'exists') {
+    fs.exists = (path, callback) => { const result = fn(path); PromiseCtor.resolve().then(() => callback(result)) }
+    continue
+  }
+  promises[base] = (...args) => new PromiseCtor((resolve) => resolve(apply(fn, undefined, args)))
+  fs[base] = (...args) => {
+    const callback = args.pop()
+    if (typeof callback !== 'function') throw new TypeError('The "cb" argument must be of type function. Received ' + typeof callback)
+    let result
+    try {
+      result = apply(fn, undefined, args)
+    } catch (error) {
+      PromiseCtor.resolve().then(() => callback(error))
+      return
+    }
+    PromiseCtor.resolve().then(() => callback(null, result))
+  }
+}
+promises.constants = fs.constants
+fs.realpath.native = fs.realpath
+fs.realpathSync.native = realpathSync
+promises.exists = undefined
+delete promises.exists
+
+// ---- mocks -----------------------------------------------------------------------------------
+const mocks = new Map()
+function mockModule(name) {
+  let mock = mocks.get(name)
+  if (mock) return mock
+  const members = new Map()
+  const member = (key) => {
+    let fn = members.get(key)
+    if (!fn) {
+      fn = function () { throw new ErrorCtor("'" + name + "' is not available in the sandbox (called " + name + '.' + key + ')') }
+      members.set(key, fn)
+    }
+    return fn
+  }
+  mock = new Proxy(function () { throw new ErrorCtor("'" + name + "' is not available in the sandbox") }, {
+    get(target, key) {
+      if (typeof key === 'symbol' || key === 'then' || key === '__esModule' || key === 'prototype') return target[key]
+      if (key === 'default') return mock
+      return member(key)
+    },
+  })
+  mocks.set(name, mock)
+  return mock
+}
+
+// ---- CommonJS --------------------------------------------------------------------------------
+const builtins = { fs, 'fs/promises': promises, path: pathModule }
+const cache = { __proto__: null }
+const lookups = new Map()
+
+class Module {
+  constructor(filename) {
+    this.id = filename
+    this.filename = filename
+    this.path = pathModule.dirname(filename)
+    this.exports = {}
+    this.loaded = false
+    this.children = []
+    this.paths = []
+  }
+}
+
+function moduleError(result) {
+  const error = new ErrorCtor(result.message)
+  error.code = result.code
+  return error
+}
+
+function resolveLoad(specifier, fromFile, mode) {
+  if (typeof specifier !== 'string') throw new TypeError('The "id" argument must be of type string. Received ' + typeof specifier)
+  const key = mode + '\\u0000' + (fromFile.endsWith('/') ? fromFile : pathModule.dirname(fromFile)) + '\\u0000' + specifier
+  let result = lookups.get(key)
+  if (result === undefined) {
+    result = load(specifier, fromFile, mode)
+    if (result.kind !== 'error') lookups.set(key, result.kind === 'module' ? { kind: 'module', filename: result.filename, format: result.format, source: result.source } : result)
+  }
+  return result
+}
+
+function compile(filename, source, isAsync) {
+  const body = source.startsWith('#!') ? '//' + source : source
+  const wrapper = '(' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname) {' + body + '\\n})\\n//# sourceURL=' + filename
+  return indirectEval(wrapper)
+}
+
+function instantiate(result, parent, allowTopLevelAwait) {
+  const existing = cache[result.filename]
+  if (existing) return existing.exports
+  if (result.format === 'module') {
+    const error = new ErrorCtor('require() of ES Module ' + result.filename + ' is not supported. Use importModule() instead.')
+    error.code = 'ERR_REQUIRE_ESM'
+    throw error
+  }
+  const module = new Module(result.filename)
+  if (parent) parent.children.push(module)
+  cache[result.filename] = module
+  try {
+    if (result.format === 'json') {
+      module.exports = JSON.parse(result.source)
+    } else {
+      let fn
+      try {
+        fn = compile(result.filename, result.source, false)
+      } catch (error) {
+        if (!(allowTopLevelAwait && error instanceof SyntaxError && /await/.test(error.message))) throw error
+        fn = compile(result.filename, result.source, true)
+      }
+      const value = apply(fn, module.exports, [module.exports, makeRequire(result.filename, module), module, result.filename, module.path])
+      if (value instanceof PromiseCtor) {
+        return then(value, () => {
+          module.loaded = true
+          return module.exports
+        })
+      }
+    }
+  } catch (error) {
+    delete cache[result.filename]
+    throw error
+  }
+  module.loaded = true
+  return module.exports
+}
+const then = (promise, fn) => apply(PromiseCtor.prototype.then, promise, [fn])
+
+function requireFrom(specifier, fromFile, parent) {
+  const result = resolveLoad(specifier, fromFile, 'require')
+  if (result.kind === 'error') throw moduleError(result)
+  if (result.kind === 'builtin') return builtins[result.name]
+  if (result.kind === 'mock') return mockModule(result.name)
+  return instantiate(result, parent, false)
+}
+
+function makeRequire(fromFile, parent) {
+  const require = (specifier) => requireFrom(specifier, fromFile, parent)
+  require.resolve = (specifier) => {
+    const result = resolveLoad(specifier, fromFile, 'require')
+    if (result.kind === 'error') throw moduleError(result)
+    return result.kind === 'module' ? result.filename : result.name
+  }
+  require.cache = cache
+  require.main = undefined
+  return require
+}
+
+// ---- ES modules ------------------------------------------------------------------------------
+async function importModule(specifier, fromFile = '/') {
+  if (typeof specifier !== 'string') throw new TypeError('importModule(specifier) needs a string')
+  if (specifier.startsWith('node:') || builtins[specifier] || mockNames.has(specifier)) return requireFrom(specifier, fromFile, undefined)
+  const id = await hostImport(specifier, fromFile)
+  return takeNamespace(id)
+}
+
+const rootRequire = makeRequire('/', undefined)
+G.require = rootRequire
+G.importModule = importModule
+const internal = Symbol.for('vm-machine.codebase')
+Object.defineProperty(G, internal, {
+  value: Object.freeze({
+    require: (specifier) => requireFrom(specifier, '/', undefined),
+    runEntry(filename) {
+      const result = resolveLoad(filename, '/', 'require')
+      if (result.kind === 'error') throw moduleError(result)
+      if (result.kind === 'module' && result.format === 'module') return importModule(filename)
+      if (result.kind !== 'module') return requireFrom(filename, '/', undefined)
+      const exports = instantiate(result, undefined, true)
+      return exports
+    },
+  }),
+})
+__vmm_expose('codebase.exportNames', (specifier) => {
+  const value = requireFrom(specifier, '/', undefined)
+  return value !== null && (typeof value === 'object' || typeof value === 'function') ? ObjectKeys(value) : []
+})
+}`
+}

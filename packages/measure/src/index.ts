@@ -1,0 +1,5 @@
+export { VMMeasureLibrary } from './VMMeasureLibrary.js'
+export { VMMeasureMasterLibrary } from './VMMeasureMasterLibrary.js'
+export type { VMMeasureLibraryOptions } from './VMMeasureLibrary.js'
+export type { UsageStats } from './UsageStats.js'
+export type { CombinedUsageStats, OverallUsageStats, VMMeasureMasterLibraryOptions } from './VMMeasureMasterLibrary.js'

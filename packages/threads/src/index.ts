@@ -1,0 +1,2 @@
+export { VMThreadLibrary } from './VMThreadLibrary.js'
+export type { ThreadInfo, VMThreadLibraryOptions } from './VMThreadLibrary.js'
