@@ -5,11 +5,14 @@ import { defineProject } from 'vitest/config'
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url))
 
 // Tests import workspace packages from source, so they run without a build and share one core.
-const alias = Object.fromEntries(
-  readdirSync(packagesDir)
-    .filter((dir) => dir !== 'test-utils' && dir !== 'vm-machine')
-    .map((dir) => [`@vm-machine/${dir}`, `${packagesDir}${dir}/src/index.ts`]),
-)
+const alias = {
+  ...Object.fromEntries(
+    readdirSync(packagesDir)
+      .filter((dir) => dir !== 'test-utils' && dir !== 'vm-machine')
+      .map((dir) => [`@vm-machine/${dir}`, `${packagesDir}${dir}/src/index.ts`]),
+  ),
+  'vm-machine': `${packagesDir}vm-machine/src/index.ts`,
+}
 
 /** Every package's tests: real isolates in forked workers (isolated-vm needs --no-node-snapshot). */
 export function projectConfig(name: string) {
