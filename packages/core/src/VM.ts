@@ -70,7 +70,10 @@ interface PendingCall {
 const ENTRY_NAMES = ['run', 'invoke', 'callableNames', 'recover', 'settle', 'exported', 'putNamespace', 'install', 'changes', 'seal'] as const
 type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
 
-const RUN_PREFIX = '(async function () {'
+// run(code) compiles and starts in one task: core's run entry ($0) receives the call id ($1) and
+// the user's async function; the inner arrow shadows $0 and $1 so user code cannot reach them.
+const RUN_PREFIX = 'return $0($1, (($0, $1) => async function () {'
+const RUN_SUFFIX = '\n})())'
 const DEFAULT_MEMORY_LIMIT = 64
 
 type State = 'created' | 'initializing' | 'ready' | 'disposed'
@@ -224,18 +227,15 @@ export class VM {
     if (filename !== undefined && typeof filename !== 'string') throw new VMInvalidArgumentError('run(code, { filename }): filename must be a string')
     filename ??= `run-${++this.#runCount}.js`
     try {
-      const { isolate, context, entries } = this.#requireReady('run code')
-      let fn: ivm.Reference
-      try {
-        // Async compile and run: a sync call would block the host while the VM is busy.
-        const script = await isolate.compileScript(`${RUN_PREFIX}${code}\n})`, { filename, columnOffset: -RUN_PREFIX.length })
-        fn = (await script.run(context, { reference: true })) as ivm.Reference
-      } catch (cause) {
-        throw this.#failure(cause)
-      }
+      const { context, entries } = this.#requireReady('run code')
+      const origin = { filename, columnOffset: -RUN_PREFIX.length, ...this.#applyOptions }
+      // Always asynchronous: a sync call would block the host while the VM is busy.
       return await this.#startCall(`run(${filename})`, 0, options.signal, (id) =>
-        entries.run.apply(undefined, [id, fn.derefInto()], this.#applyOptions),
-      ).finally(() => fn.release())
+        context.evalClosure(`${RUN_PREFIX}${code}${RUN_SUFFIX}`, [entries.run.derefInto(), id], origin).catch((cause) => {
+          if (!isCompileError(cause)) throw cause
+          this.#settle(id, undefined, this.#failure(cause))
+        }),
+      )
     } catch (error) {
       if (error instanceof VMError && !(error instanceof VMDisposedError) && error !== this.#deathReason) {
         const handler = this.#options.onError
@@ -622,12 +622,17 @@ export class VM {
   }
 
   #deliver(id: number, envelope: Envelope): void {
+    if (envelope.t === 1) this.#settle(id, undefined, envelopeError(envelope))
+    else this.#settle(id, (envelope as { v: unknown }).v)
+  }
+
+  #settle(id: number, value: unknown, error?: Error): void {
     const call = this.#pending.get(id)
     if (!call) return
     this.#pending.delete(id)
     call.cleanup?.()
-    if (envelope.t === 1) call.reject(envelopeError(envelope))
-    else call.resolve((envelope as { v: unknown }).v)
+    if (error) call.reject(error)
+    else call.resolve(value)
   }
 
   #startCall(name: string, timeout: number, signal: AbortSignal | undefined, start: (id: number) => Promise<unknown>): Promise<unknown> {

@@ -231,6 +231,7 @@ describe('VM globals', () => {
     const names = (await vm.run('return Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith("__"))')) as string[]
     expect(names).toEqual([])
     expect(await vm.run('return [typeof require, typeof process, typeof SharedArrayBuffer === "function" && typeof Atomics]')).toEqual(['undefined', 'undefined', 'object'])
+    expect(await vm.run('return [typeof $0, typeof $1, arguments.length]')).toEqual(['undefined', 'undefined', 0])
   })
 })
 
