@@ -18,13 +18,19 @@ export type LoadResult =
   | { kind: 'mock'; name: string }
   | { kind: 'error'; code: string; message: string }
 
-/** Sandbox implementations that always win over the volume: fs, fs/promises, path. */
-export const SANDBOX_BUILTINS: readonly string[] = ['fs', 'fs/promises', 'path', 'path/posix']
+/** Sandbox implementations that always win over the volume: fs, fs/promises, path, process. */
+export const SANDBOX_BUILTINS: readonly string[] = ['fs', 'fs/promises', 'path', 'path/posix', 'process']
+
+/**
+ * Node compatibility modules (pure-JS implementations bundled at build time). `node:` names always
+ * get them; a bare name goes to the volume's node_modules first, so users can supply their own.
+ */
+export const COMPAT_BUILTINS: readonly string[] = ['buffer', 'events', 'util', 'util/types', 'url', 'string_decoder', 'assert', 'assert/strict']
 
 /**
  * Finds modules for the VM, in the decided order: custom resolver → added modules → sandbox
- * built-ins and mocks → the volume (`node_modules` included). Resolver results are cached per
- * resolved module.
+ * built-ins and mocks → the volume (`node_modules` included) → compatibility modules. Resolver
+ * results are cached per resolved module.
  */
 export class ModuleLoader {
   readonly #added = new Map<string, BaseCodebaseModule>()
@@ -87,9 +93,10 @@ export class ModuleLoader {
     const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier
     if (SANDBOX_BUILTINS.includes(bare)) return { kind: 'builtin', name: bare === 'path/posix' ? 'path' : bare }
     if (this.mockModules.has(bare)) return { kind: 'mock', name: bare }
-    if (specifier.startsWith('node:')) return notFound(specifier, fromFile)
+    const compat = COMPAT_BUILTINS.includes(bare)
+    if (specifier.startsWith('node:')) return compat ? { kind: 'builtin', name: bare } : notFound(specifier, fromFile)
     const filename = resolveModule(this.#probe, specifier, fromFile, mode === 'import' ? ['import', 'node', 'default'] : ['require', 'node', 'default'])
-    if (!filename) return notFound(specifier, fromFile)
+    if (!filename) return compat ? { kind: 'builtin', name: bare } : notFound(specifier, fromFile)
     return { kind: 'module', filename, source: String(this.fs.readFileSync(filename, 'utf8')), format: formatOf(this.#probe, filename) }
   }
 

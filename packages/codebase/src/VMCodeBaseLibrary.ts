@@ -1,4 +1,4 @@
-import { builtinModules } from 'node:module'
+import { builtinModules, createRequire } from 'node:module'
 import {
   type VM,
   VMCodebase,
@@ -10,14 +10,18 @@ import {
   type VMReferences,
   VMScriptError,
   hostFunction,
+  vmScript,
 } from '@vm-machine/core'
 import { type IFs, memfs } from 'memfs'
-import { type BaseCodebaseModule, type LoadResult, ModuleLoader, type ModuleResolver, SANDBOX_BUILTINS } from './ModuleLoader.js'
+import { compatSources } from './generated/embedded.js'
+import { type BaseCodebaseModule, COMPAT_BUILTINS, type LoadResult, ModuleLoader, type ModuleResolver, SANDBOX_BUILTINS } from './ModuleLoader.js'
 import { type FsOperation, SandboxFs } from './SandboxFs.js'
 import { vmCode } from './vmCode.js'
 
 export interface VMCodeBaseModulesLibraryOptions {
-  /** Built-in module names that resolve to a mock whose functions throw when called. @default every Node built-in except fs, fs/promises and path */
+  /** `process.env` in the VM: copied at construction, values as strings; never the host's environment. @default { NODE_ENV: 'production' } */
+  env?: Record<string, string>
+  /** Built-in module names that resolve to a mock whose functions throw when called. @default every Node built-in except fs, fs/promises, path, process and the compatibility modules (buffer, events, util, url, string_decoder, assert) */
   mockModulesList?: string[]
   /** Consulted first for every require/import with the raw specifier and the requiring file; returns CommonJS source or undefined. */
   moduleResolver?: ModuleResolver
@@ -31,7 +35,12 @@ export interface VMCodeBaseModulesLibraryOptions {
   allowedOperations?: FsOperation[]
 }
 
-const DEFAULT_MOCKS = builtinModules.filter((name) => !name.startsWith('_') && !SANDBOX_BUILTINS.includes(name))
+const DEFAULT_MOCKS = builtinModules.filter((name) => !name.startsWith('_') && !SANDBOX_BUILTINS.includes(name) && !COMPAT_BUILTINS.includes(name))
+// Compiled (with the code cache) only when VM code first requires the module.
+const COMPAT_SCRIPTS = Object.fromEntries(
+  Object.entries(compatSources).map(([name, body]) => [name, vmScript(`(function (exports, require, module, process) {${body}\n})`, `node:${name}`)]),
+)
+const hostRequire = createRequire('/')
 const OPERATIONS: readonly FsOperation[] = ['read', 'write', 'delete']
 const MUTATING = /^(write|append|mkdir|mkdtemp|rm|rmdir|unlink|rename|copy|cp|symlink|link|truncate|ftruncate|utimes|lutimes|futimes|chmod|chown|lchown|open|create|fsync|close)/i
 
@@ -40,6 +49,7 @@ interface Shared {
   sandbox: SandboxFs
   loader: ModuleLoader
   mockNames: string[]
+  env: Record<string, string>
 }
 
 /**
@@ -108,6 +118,8 @@ export class VMCodeBaseLibrary extends VMLibraryGroup {
       __vmm_codebase_load: hostFunction((specifier: string, fromFile: string, mode: 'require' | 'import') => loader.load(specifier, fromFile, mode), 'blocking'),
       __vmm_codebase_fs: hostFunction((op: string, args: unknown[]) => sandbox.run(op, args), 'blocking'),
       __vmm_codebase_import: hostFunction((specifier: string, fromFile: string) => this.#import(specifier, fromFile), 'async'),
+      __vmm_codebase_compat: COMPAT_SCRIPTS,
+      __vmm_codebase_env: this.#shared.env,
     }
   }
 
@@ -122,10 +134,12 @@ export class VMCodeBaseLibrary extends VMLibraryGroup {
     const toSource = async (result: LoadResult, specifier: string): Promise<{ filename: string; source: string }> => {
       if (result.kind === 'error') throw Object.assign(new Error(result.message), { code: result.code })
       if (result.kind === 'module' && result.format === 'module') return { filename: result.filename, source: result.source }
-      // CommonJS, JSON, built-ins and mocks are loaded by require() in the VM and re-exported.
+      // CommonJS, JSON, built-ins and mocks are loaded by require() in the VM and re-exported;
+      // a mock exports the names of the real Node module, so named imports of it link.
       const id = result.kind === 'module' ? result.filename : `node:${result.name}`
-      const names = ((await exportNames(result.kind === 'module' ? result.filename : result.name)) as string[]).filter((name) => name !== 'default')
-      const lines = [`const m = globalThis[Symbol.for('vm-machine.codebase')].require(${JSON.stringify(result.kind === 'module' ? result.filename : result.name)})`, 'export default m']
+      const found = (await exportNames(id)) as string[]
+      const names = [...new Set(result.kind === 'mock' ? [...found, ...hostExportNames(result.name)] : found)].filter((name) => name !== 'default')
+      const lines = [`const m = globalThis[Symbol.for('vm-machine.codebase')].require(${JSON.stringify(id)})`, 'export default m']
       names.forEach((name, index) => lines.push(`const e${index} = m[${JSON.stringify(name)}]`, `export { e${index} as ${JSON.stringify(name)} }`))
       return { filename: `${id}?commonjs-${specifier === id ? 'entry' : 'import'}`, source: lines.join('\n') }
     }
@@ -145,6 +159,7 @@ export class VMCodeBaseLibrary extends VMLibraryGroup {
 function createShared(options: VMCodeBaseModulesLibraryOptions): Shared {
   if (typeof options !== 'object' || options === null) throw new VMInvalidArgumentError('VMCodeBaseLibrary options must be an object')
   const {
+    env = { NODE_ENV: 'production' },
     mockModulesList = DEFAULT_MOCKS,
     moduleResolver,
     maxMemfsSize = 10 * 1024 * 1024,
@@ -154,6 +169,7 @@ function createShared(options: VMCodeBaseModulesLibraryOptions): Shared {
   } = options
   if (!Array.isArray(mockModulesList) || mockModulesList.some((name) => typeof name !== 'string')) throw new VMInvalidArgumentError('mockModulesList must be an array of module names')
   if (moduleResolver !== undefined && typeof moduleResolver !== 'function') throw new VMInvalidArgumentError('moduleResolver must be a function')
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new VMInvalidArgumentError('env must be an object of strings (process.env in the VM)')
   for (const [name, value] of [['maxMemfsSize', maxMemfsSize], ['maxFileCount', maxFileCount]] as const) {
     if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw new VMInvalidArgumentError(`${name} must be a number >= 0; got ${String(value)}`)
   }
@@ -165,7 +181,16 @@ function createShared(options: VMCodeBaseModulesLibraryOptions): Shared {
   const { fs } = memfs({}, '/')
   const sandbox = new SandboxFs(fs, { maxMemfsSize, maxFileCount, readOnlyPaths, allowedOperations })
   const loader = new ModuleLoader(fs, moduleResolver, new Set(mockNames), () => sandbox.generation)
-  return { fs, sandbox, loader, mockNames }
+  return { fs, sandbox, loader, mockNames, env: Object.fromEntries(Object.entries(env).map(([key, value]) => [key, String(value)])) }
+}
+
+/** Export names of the host's own Node built-in `name`, which the sandbox mocks. */
+function hostExportNames(name: string): string[] {
+  try {
+    return Object.keys(hostRequire(`node:${name}`) as object).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key))
+  } catch {
+    return []
+  }
 }
 
 /** The host's fs: memfs itself, except that calls which may change the volume mark the VM's totals stale. */

@@ -1,21 +1,28 @@
 import { pathSource } from './generated/embedded.js'
+import { processCode } from './processCode.js'
 
 /**
  * The VM half of the codebase: `require` (CommonJS, module cache, cycles), `importModule` (real ES
- * modules compiled by core), and the `fs`, `fs/promises`, `path` and mocked built-in modules.
+ * modules compiled by core), the `fs`, `fs/promises`, `path` and mocked built-in modules, the
+ * `process` and `Buffer` globals, and the compatibility modules, each evaluated on first use.
  * Each new module costs one blocking host call (resolve + read together); each fs call one.
  */
 export function vmCode(mockNames: readonly string[]): string {
-  return /* js */ `{
+  return /* js */ `(function () {
 'use strict'
 const G = globalThis
 const load = G.__vmm_codebase_load
 const fsCall = G.__vmm_codebase_fs
 const hostImport = G.__vmm_codebase_import
+const compatScripts = G.__vmm_codebase_compat
+const initialEnv = G.__vmm_codebase_env
 delete G.__vmm_codebase_load
 delete G.__vmm_codebase_fs
 delete G.__vmm_codebase_import
+delete G.__vmm_codebase_compat
+delete G.__vmm_codebase_env
 const takeNamespace = G.__vmm_take_namespace
+const lazyGlobal = G.__vmm_lazy_global
 const indirectEval = eval
 const apply = Reflect.apply
 const ObjectKeys = Object.keys
@@ -86,10 +93,11 @@ class Dirent {
   isCharacterDevice() { return false }
 }
 const encodingOf = (options) => (typeof options === 'string' ? options : options && options.encoding) || undefined
-const toBuffer = (bytes) => (typeof G.Buffer === 'function' && G.Buffer.from ? G.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes)
+const BufferOf = () => compatModule('buffer').Buffer
+const toBuffer = (bytes) => BufferOf().from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 function toData(data, options) {
   const encoding = encodingOf(options)
-  if (typeof data === 'string' && encoding && !/^utf-?8$/i.test(encoding) && typeof G.Buffer === 'function') return new Uint8Array(G.Buffer.from(data, encoding))
+  if (typeof data === 'string' && encoding && !/^utf-?8$/i.test(encoding)) return new Uint8Array(BufferOf().from(data, encoding))
   if (typeof data === 'string' || data instanceof Uint8Array) return data
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
@@ -100,7 +108,7 @@ function readFileSync(path, options) {
   const encoding = encodingOf(options)
   const result = call('readFile', [path, encoding && !/^(utf-?8|latin1)$/i.test(encoding) ? undefined : encoding])
   if (typeof result === 'string') return result
-  if (encoding && typeof G.Buffer === 'function') return toBuffer(result).toString(encoding)
+  if (encoding) return toBuffer(result).toString(encoding)
   return toBuffer(result)
 }
 function readdirSync(path, options) {
@@ -206,8 +214,38 @@ function mockModule(name) {
   return mock
 }
 
+// ---- process, Buffer and the compatibility modules -------------------------------------------
+${processCode}
+let processObject
+const getProcess = () => processObject || (processObject = createProcess(initialEnv))
+const compatModules = new Map()
+// Each module's bundled CommonJS body runs on first require; its own requires reach the sandbox's
+// built-ins directly (never the volume or the moduleResolver), as Node's built-ins do.
+function compatModule(name) {
+  if (name === 'process') return getProcess()
+  if (name === 'path') return pathModule
+  if (name === 'assert/strict') return compatModule('assert').strict
+  if (name === 'util/types') return compatModule('util').types
+  const cached = compatModules.get(name)
+  if (cached) return cached.exports
+  if (!hasOwn.call(compatScripts, name)) throw new ErrorCtor("No built-in module '" + name + "'")
+  const module = { id: 'node:' + name, exports: {}, loaded: false }
+  compatModules.set(name, module)
+  try {
+    compatScripts[name]()(module.exports, compatModule, module, getProcess())
+  } catch (error) {
+    compatModules.delete(name)
+    throw error
+  }
+  module.loaded = true
+  return module.exports
+}
+lazyGlobal('process', getProcess)
+lazyGlobal('Buffer', () => compatModule('buffer').Buffer)
+
 // ---- CommonJS --------------------------------------------------------------------------------
 const builtins = { fs, 'fs/promises': promises, path: pathModule }
+const builtinModule = (name) => (hasOwn.call(builtins, name) ? builtins[name] : compatModule(name))
 const cache = { __proto__: null }
 const lookups = new Map()
 
@@ -288,7 +326,7 @@ const then = (promise, fn) => apply(PromiseCtor.prototype.then, promise, [fn])
 function requireFrom(specifier, fromFile, parent) {
   const result = resolveLoad(specifier, fromFile, 'require')
   if (result.kind === 'error') throw moduleError(result)
-  if (result.kind === 'builtin') return builtins[result.name]
+  if (result.kind === 'builtin') return builtinModule(result.name)
   if (result.kind === 'mock') return mockModule(result.name)
   return instantiate(result, parent, false)
 }
@@ -308,7 +346,8 @@ function makeRequire(fromFile, parent) {
 // ---- ES modules ------------------------------------------------------------------------------
 async function importModule(specifier, fromFile = '/') {
   if (typeof specifier !== 'string') throw new TypeError('importModule(specifier) needs a string')
-  if (specifier.startsWith('node:') || builtins[specifier] || mockNames.has(specifier)) return requireFrom(specifier, fromFile, undefined)
+  const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier
+  if (hasOwn.call(builtins, bare) || bare === 'path/posix' || mockNames.has(bare)) return requireFrom(specifier, fromFile, undefined)
   const id = await hostImport(specifier, fromFile)
   return takeNamespace(id)
 }
@@ -334,5 +373,5 @@ __vmm_expose('codebase.exportNames', (specifier) => {
   const value = requireFrom(specifier, '/', undefined)
   return value !== null && (typeof value === 'object' || typeof value === 'function') ? ObjectKeys(value) : []
 })
-}`
+})()`
 }

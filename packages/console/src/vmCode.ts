@@ -3,7 +3,7 @@
  * sent as they are; only when structured clone refuses them (functions, symbols, promises…) are
  * they rendered to strings, so the common path pays nothing extra.
  */
-export const vmCode = /* js */ `{
+export const vmCode = /* js */ `(function () {
   'use strict'
   const write = globalThis.__vmm_console_write
   delete globalThis.__vmm_console_write
@@ -110,4 +110,4 @@ export const vmCode = /* js */ `{
   }
   vmConsole.groupCollapsed = vmConsole.group
   globalThis.console = vmConsole
-}`
+})()`

@@ -12,14 +12,17 @@ import {
   VMNotInitializedError,
   VMScriptError,
   VMStateError,
+  VMUnhandledRejectionError,
 } from './errors.js'
 import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo } from './hostErrors.js'
 import { type HostFunction, isHostFunction, toHostFunction } from './hostFunction.js'
 import { compileCached } from './codeCache.js'
-import { copyArgsForVm, copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
+import { compatCallback } from './compatHost.js'
+import { compactViews, copyArgsForVm, copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
 import { isVMLibraryGroup } from './VMLibraryGroup.js'
 import { VMLibrary, isVMLibrary, kOwner } from './VMLibrary.js'
 import { bootstrapCode } from './vmCode.js'
+import { type VMScript, isVMScript } from './vmScript.js'
 
 export interface VMOptions {
   /** Heap limit of the VM's isolate in MB; at least 8. @default 64 */
@@ -93,6 +96,8 @@ export class VM {
   #runCount = 0
   readonly #capabilities = new Map<string, unknown>()
   readonly #vmFunctions = new Map<string, ivm.Reference>()
+  /** vmScript() references, loaded through core's compat callback by index. */
+  readonly #scripts: VMScript[] = []
   #disposing: Promise<void> | undefined
   #deathReason: VMError | undefined
   // isolated-vm arms its timeout machinery whenever a `timeout` key is present, even undefined,
@@ -272,11 +277,18 @@ export class VM {
               this.#deliver(id, envelope)
               return
             }
-            const error = isCloneFailure(cause) ? undefined : this.#failure(cause)
+            const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
             if (error && (this.#deathReason || this.#state === 'disposed')) return
             // The task failed after the call settled (or its result cannot be copied): fetch the
-            // envelope by id, which the VM delivers through the deliver channel.
-            this.#entries?.recover.apply(undefined, [id], this.#applyOptions).catch((again) => this.#failure(again))
+            // envelope by id, which the VM delivers through the deliver channel. Only when the value
+            // copies fine was the failure a rejection left unhandled (a throwing getter in the
+            // result fails the task too, but is a transfer error).
+            this.#entries?.recover.apply(undefined, [id], { ...this.#applyOptions, result: { copy: true } }).then(
+              (status) => {
+                if (error instanceof VMUnhandledRejectionError && status !== 'transfer') this.reportError(error)
+              },
+              (again) => this.#failure(again),
+            )
           },
         )
       })
@@ -477,8 +489,9 @@ export class VM {
 
   #bootstrap(isolate: ivm.Isolate, context: ivm.Context): Entries {
     const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
+    const compat = compatCallback(() => this.#requireAlive(), this.#scripts)
     const factory = compileCached(isolate, bootstrapCode, 'vm-machine:core.js').runSync(context, { reference: true }) as ivm.Reference
-    const api = factory.applySync(undefined, [deliver], { result: { reference: true } }) as ivm.Reference
+    const api = factory.applySync(undefined, [deliver, compat], { result: { reference: true } }) as ivm.Reference
     factory.release()
     const entries = Object.fromEntries(ENTRY_NAMES.map((key) => [key, api.getSync(key, { reference: true }) as ivm.Reference])) as Entries
     api.release()
@@ -500,14 +513,19 @@ export class VM {
         const previous = owners.get(name)
         if (previous) throw new VMLibraryConflictError(`${previous.name} and ${library.name} both define the VM global '${name}'; rename one`)
         owners.set(name, library)
+        if (isVMScript(value)) {
+          spec.push({ name, script: this.#scripts.push(value) - 1 })
+          continue
+        }
         if (typeof value === 'function' || isHostFunction(value)) {
           const host = toHostFunction(value as HostFunction)
           spec.push({ name, mode: host.mode, fn: targets.length })
           targets.push(this.#hostTarget(name, host, library))
           continue
         }
-        const { data, functions } = extractFunctions(value)
+        const { data, functions } = extractFunctions(compactViews(value))
         const nested = functions.map(([path, fn]) => {
+          if (isVMScript(fn)) return [path, this.#scripts.push(fn) - 1, 'script']
           targets.push(this.#hostTarget(path.join('.'), toHostFunction(fn), library, 'sync'))
           return [path, targets.length - 1]
         })
@@ -576,24 +594,28 @@ export class VM {
           { ignored: true },
         )
       case 'blocking':
+        // The value itself is the answer (primitives as they are, objects copied); a failure
+        // throws a marked error carrying the error info, which the VM side rebuilds — so no
+        // envelope has to be copied on the hot path.
         return new ivm.Reference(async (...args: unknown[]) => {
-          let envelope: Envelope
+          let value: unknown
           try {
-            envelope = { t: 0, v: await fn(...args) }
+            value = compactViews(await fn(...args))
           } catch (error) {
-            envelope = { t: 1, e: hostErrorInfo(error) }
+            throw new Error(CALL_ERROR + JSON.stringify(hostErrorInfo(error)))
           }
+          if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value
           try {
-            return new ivm.ExternalCopy(envelope).copyInto({ release: true })
+            return new ivm.ExternalCopy(value).copyInto({ release: true })
           } catch (cause) {
-            return new ivm.ExternalCopy({ t: 1, e: hostErrorInfo(transferErrorFor((envelope as { v: unknown }).v, `${name}() result`, cause)) }).copyInto({ release: true })
+            throw new Error(CALL_ERROR + JSON.stringify(hostErrorInfo(transferErrorFor(value, `${name}() result`, cause))))
           }
         })
       default:
         return new ivm.Callback((...args: unknown[]): Envelope => {
           try {
             const result = fn(...args)
-            if (!isThenable(result)) return { t: 0, v: result }
+            if (!isThenable(result)) return { t: 0, v: compactViews(result) }
             const id = this.#nextId++
             Promise.resolve(result).then(
               (value) => this.#reply(id, true, value, `${name}() result`),
@@ -663,7 +685,7 @@ export class VM {
   }
 
   /** Turns a rejected isolated-vm task into a typed error; kills the VM when the cause is fatal. */
-  #failure(cause: unknown): VMError {
+  #failure(cause: unknown, reportUnhandled = true): VMError {
     if (cause instanceof VMError) return cause
     if (this.#deathReason) return this.#deathReason
     const failure = classifyTaskFailure(cause, {
@@ -676,7 +698,7 @@ export class VM {
       this.terminate(failure.error)
       return failure.error
     }
-    if (failure.kind === 'unhandled' && this.#state !== 'initializing' && !isCompileError(cause)) this.reportError(failure.error)
+    if (reportUnhandled && failure.kind === 'unhandled' && this.#state !== 'initializing' && !isCompileError(cause)) this.reportError(failure.error)
     if (isCompileError(cause) || this.#state === 'initializing') {
       const error = cause as Error
       return new VMScriptError({ name: error.name, message: error.message, stack: error.stack })

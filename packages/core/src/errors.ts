@@ -82,6 +82,17 @@ export class VMScriptError extends VMError {
   }
 }
 
+/** VM code called `process.exit()` (the sandbox `process` of @vm-machine/codebase); only that code stops, the VM keeps running. */
+export class VMProcessExitError extends VMScriptError {
+  override readonly code = 'VM_ERR_PROCESS_EXIT'
+  /** The code passed to `process.exit()` (or `process.exitCode`), 0 when none. */
+  readonly exitCode: number
+  constructor(info: { name?: string; message: string; stack?: string; code?: string; exitCode?: number }, options?: ErrorOptions) {
+    super(info, options)
+    this.exitCode = typeof info.exitCode === 'number' ? info.exitCode : 0
+  }
+}
+
 /** A promise in the VM rejected with no handler; reported to `onError`. */
 export class VMUnhandledRejectionError extends VMScriptError {
   override readonly code = 'VM_ERR_UNHANDLED_REJECTION'

@@ -3,6 +3,7 @@ import {
   VMError,
   VMIsolateError,
   VMMemoryLimitError,
+  VMProcessExitError,
   VMScriptError,
   VMTimeoutError,
   VMTransferError,
@@ -16,6 +17,7 @@ export interface ErrorInfo {
   stack?: string
   code?: string
   thrown?: unknown
+  exitCode?: number
 }
 
 export type Envelope =
@@ -47,6 +49,7 @@ export function hostErrorInfo(error: unknown): ErrorInfo {
 export function envelopeError(envelope: Envelope & { t: 1 }): VMError {
   if ('transfer' in envelope && envelope.transfer !== undefined) return new VMTransferError(envelope.transfer, envelope.detail)
   if ('unknown' in envelope && envelope.unknown !== undefined) return new VMUnknownCallableError(envelope.unknown, envelope.names)
+  if (envelope.e.code === 'VM_ERR_PROCESS_EXIT' && envelope.e.name === 'VMProcessExitError') return new VMProcessExitError(envelope.e)
   return new VMScriptError(envelope.e)
 }
 

@@ -4,6 +4,7 @@ export { VMLibraryGroup, isVMLibraryGroup } from './VMLibraryGroup.js'
 export { VMInjectLibrary } from './VMInjectLibrary.js'
 export { defineCapability, isHostCallableSource, markHostCallableSource, VMCodebase, VMEntry } from './capability.js'
 export { hostFunction, isHostFunction } from './hostFunction.js'
+export { vmScript, isVMScript } from './vmScript.js'
 export {
   VMError,
   VMAbortedError,
@@ -16,6 +17,7 @@ export {
   VMLimitExceededError,
   VMMemoryLimitError,
   VMNotInitializedError,
+  VMProcessExitError,
   VMScriptError,
   VMStateError,
   VMTimeoutError,
@@ -29,3 +31,4 @@ export type { VMOptions, VMRunOptions, VMCallOptions, VMFunction, VMModuleLoader
 export type { VMReferences } from './VMLibrary.js'
 export type { Capability, VMCallTarget, VMCodebaseProvider, VMEntryProvider, VMHostCallableSource } from './capability.js'
 export type { HostFunction, HostFunctionMode, AnyFunction } from './hostFunction.js'
+export type { VMScript } from './vmScript.js'

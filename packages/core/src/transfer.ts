@@ -1,12 +1,13 @@
 import ivm from 'isolated-vm'
 import { VMTransferError } from './errors.js'
 import { findUncloneable } from './findUncloneable.js'
+import { type VMScript, isVMScript } from './vmScript.js'
 
 /** Deep-copies a host value for the VM, or throws a VMTransferError naming the offending path. */
 export function copyForVm(value: unknown, where: string | (() => string)): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value
   try {
-    return new ivm.ExternalCopy(value).copyInto({ release: true })
+    return new ivm.ExternalCopy(compactViews(value)).copyInto({ release: true })
   } catch (cause) {
     throw transferErrorFor(value, typeof where === 'string' ? where : where(), cause)
   }
@@ -25,13 +26,13 @@ export function transferErrorFor(value: unknown, where: string, cause: unknown):
   return new VMTransferError(found?.path ?? where, detail, { cause })
 }
 
-/** Splits nested functions out of a value: returns the value with them nulled and their paths. */
-export function extractFunctions(value: unknown): { data: unknown; functions: Array<[string[], (...args: unknown[]) => unknown]> } {
-  const functions: Array<[string[], (...args: unknown[]) => unknown]> = []
+/** Splits nested functions (and vmScript values) out of a value: returns the value with them nulled and their paths. */
+export function extractFunctions(value: unknown): { data: unknown; functions: Array<[string[], ((...args: unknown[]) => unknown) | VMScript]> } {
+  const functions: Array<[string[], ((...args: unknown[]) => unknown) | VMScript]> = []
   const seen = new Map<object, unknown>()
   const walk = (node: unknown, path: string[]): unknown => {
-    if (typeof node === 'function') {
-      functions.push([path, node as (...args: unknown[]) => unknown])
+    if (typeof node === 'function' || isVMScript(node)) {
+      functions.push([path, node as ((...args: unknown[]) => unknown) | VMScript])
       return null
     }
     if (node === null || typeof node !== 'object') return node
@@ -48,4 +49,55 @@ export function extractFunctions(value: unknown): { data: unknown; functions: Ar
   }
   const data = walk(value, [])
   return { data, functions }
+}
+
+/**
+ * A copy of a typed array or DataView takes its whole ArrayBuffer along: a host Buffer from Node's
+ * 8 KB pool would show the VM whatever else the pool holds. Returns `value` itself when no view
+ * shares a larger buffer, else a copy of the containers with such views replaced by exact copies.
+ */
+export function compactViews(value: unknown, seen?: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (ArrayBuffer.isView(value)) {
+    if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) return value
+    const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()
+    if (value instanceof DataView) return new DataView(bytes.buffer)
+    const Ctor = Buffer.isBuffer(value) ? Uint8Array : (value.constructor as new (buffer: ArrayBuffer) => ArrayBufferView)
+    return new Ctor(bytes.buffer)
+  }
+  const isArray = Array.isArray(value)
+  const isMap = !isArray && value instanceof Map
+  const isSet = !isArray && !isMap && value instanceof Set
+  if (!isArray && !isMap && !isSet) {
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) return value
+  }
+  seen ??= new Map()
+  if (seen.has(value)) return seen.get(value)
+  seen.set(value, value)
+  let copy: unknown = value
+  const replace = (make: () => unknown) => {
+    if (copy === value) {
+      copy = make()
+      seen.set(value, copy)
+    }
+  }
+  if (isMap) {
+    const entries = [...(value as Map<unknown, unknown>)]
+    const next = entries.map(([k, v]) => [compactViews(k, seen), compactViews(v, seen)] as const)
+    if (next.some(([k, v], i) => k !== entries[i]?.[0] || v !== entries[i]?.[1])) replace(() => new Map(next))
+  } else if (isSet) {
+    const items = [...(value as Set<unknown>)]
+    const next = items.map((item) => compactViews(item, seen))
+    if (next.some((item, i) => item !== items[i])) replace(() => new Set(next))
+  } else {
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key]
+      const next = compactViews(item, seen)
+      if (next === item) continue
+      replace(() => (isArray ? [...(value as unknown[])] : { ...value }))
+      ;(copy as Record<string, unknown>)[key] = next
+    }
+  }
+  return copy
 }

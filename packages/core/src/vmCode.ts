@@ -5,8 +5,11 @@ import { findUncloneable } from './findUncloneable.js'
  * callback and returns the entry points the host keeps References to. Nothing here stays
  * reachable from VM globals except `global`, `exposeCallables` and the installed references.
  * Envelopes: `{ t: 0, v }` value, `{ t: 1, e }` error info, `{ t: 2, id }` pending host promise.
+ * `compatHost(op, arg)` is the host's sync hook for the web globals (see webCode.ts): `load`
+ * compiles and runs an embedded script and returns its value, `random` gives bytes, `clone` copies
+ * a value there and back, `idna` maps a host name to ASCII.
  */
-export const bootstrapCode = /* js */ `(function (deliverToHost) {
+export const bootstrapCode = /* js */ `(function (deliverToHost, compatHost) {
 'use strict'
 const G = globalThis
 const apply = Reflect.apply
@@ -33,6 +36,7 @@ const hasOwn = Object.prototype.hasOwnProperty
 const is = Object.is
 const CALL_ERROR = '\\u0000vm-machine:call-error:'
 const jsonStringify = JSON.stringify
+const jsonParse = JSON.parse
 const findUncloneable = (${findUncloneable.toString()})
 
 const callables = new MapCtor()
@@ -55,6 +59,7 @@ function errorInfo(error) {
       info.message = typeof message === 'string' ? message : StringCtor(message)
       if (typeof stack === 'string') info.stack = stack
       if (typeof code === 'string') info.code = code
+      if (typeof error.exitCode === 'number') info.exitCode = error.exitCode
       return info
     }
     const type = typeof error
@@ -85,12 +90,15 @@ function transferError(where, value, cause) {
 const ok = (value) => ({ t: 0, v: value })
 const fail = (error) => ({ t: 1, e: errorInfo(error) })
 
+// Returns false when the value could not be copied and a transfer error went instead.
 function deliver(id, envelope) {
   try {
     deliverToHost(id, envelope)
+    return true
   } catch (cause) {
     const found = findUncloneable(envelope.v, 'result')
     deliverToHost(id, { t: 1, transfer: found ? found.path : 'result', detail: found ? found.what : StringCtor(cause && cause.message) })
+    return false
   }
 }
 
@@ -203,17 +211,30 @@ function wrapHostFunction(name, mode, target) {
     const applySyncPromise = target.applySyncPromise
     const options = { arguments: { copy: true } }
     return ({ [name](...args) {
-      let envelope
       try {
-        envelope = apply(applySyncPromise, target, [undefined, args, options])
+        return apply(applySyncPromise, target, [undefined, args, options])
       } catch (cause) {
-        if (cause && /default thread/.test(cause.message)) throw makeError({ name: 'Error', code: 'VM_ERR_STATE', message: name + ' blocks until the host answers, which only works while run(), a call or a timer is executing, not in library setup code' })
+        const message = cause && cause.message
+        if (typeof message === 'string' && message.startsWith(CALL_ERROR)) throw makeError(jsonParse(message.slice(CALL_ERROR.length)))
+        if (typeof message === 'string' && /default thread/.test(message)) throw makeError({ name: 'Error', code: 'VM_ERR_STATE', message: name + ' blocks until the host answers, which only works while run(), a call or a timer is executing, not in library setup code' })
         throw transferError(name + ' arguments', args, cause)
       }
-      return unwrap(envelope)
     } })[name]
   }
   return ({ [name](...args) { return unwrap(callHost(name, target, args)) } })[name]
+}
+
+// A vmScript() reference: the host compiles and runs the script on the first call; its value is kept.
+function scriptLoader(index) {
+  let loaded = false
+  let value
+  return function load() {
+    if (!loaded) {
+      value = compatHost('script', index)
+      loaded = true
+    }
+    return value
+  }
 }
 
 function setPath(root, path, value) {
@@ -223,10 +244,38 @@ function setPath(root, path, value) {
 }
 
 let snapshot = new MapCtor()
+// A lazy global that replaced itself with its value counts as unchanged.
 function readGlobal(key) {
   const descriptor = getOwnPropertyDescriptor(G, key)
-  return descriptor === undefined ? undefined : apply(hasOwn, descriptor, ['value']) ? descriptor.value : descriptor.get
+  if (descriptor === undefined) return undefined
+  if (!apply(hasOwn, descriptor, ['value'])) return descriptor.get
+  const lazy = apply(mapGet, materialized, [key])
+  return lazy !== undefined && is(lazy[1], descriptor.value) ? lazy[0] : descriptor.value
 }
+
+// ---- lazy globals: an accessor that evaluates the implementation on first read, then becomes a
+// plain writable data property; assigning first replaces it without evaluating anything.
+const materialized = new MapCtor()
+function defineLazyGlobal(name, load) {
+  if (typeof name !== 'string' || typeof load !== 'function') throw new TypeError('__vmm_lazy_global(name, load) needs a name and a function')
+  const dataProperty = (value) => defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false })
+  const get = getOwnPropertyDescriptor({ get [name]() {
+    const value = load()
+    dataProperty(value)
+    apply(mapSet, materialized, [name, [get, value]])
+    return value
+  } }, name).get
+  defineProperty(G, name, { get, set(value) { dataProperty(value) }, configurable: true, enumerable: false })
+}
+
+let web
+let url
+const loadWeb = () => web || (web = compatHost('load', 'web')({ random: (length) => compatHost('random', length), clone: (value) => compatHost('clone', value) }))
+const loadUrl = () => url || (url = compatHost('load', 'url')(loadWeb().TextEncoder, loadWeb().TextDecoder, (domain) => compatHost('idna', domain)))
+const webNames = ['TextEncoder', 'TextDecoder', 'atob', 'btoa', 'structuredClone', 'queueMicrotask', 'crypto', 'DOMException']
+for (let i = 0; i < webNames.length; i++) defineLazyGlobal(webNames[i], () => loadWeb()[webNames[i]])
+defineLazyGlobal('URL', () => loadUrl().URL)
+defineLazyGlobal('URLSearchParams', () => loadUrl().URLSearchParams)
 
 defineProperty(G, 'global', { value: G, writable: true, configurable: true })
 G.exposeCallables = function exposeCallables(functions) {
@@ -247,6 +296,8 @@ G.__vmm_expose = function __vmm_expose(name, fn) {
     return ok(result)
   }
 }
+
+G.__vmm_lazy_global = defineLazyGlobal
 
 const namespaces = new MapCtor()
 G.__vmm_take_namespace = function __vmm_take_namespace(id) {
@@ -298,10 +349,10 @@ return {
     const envelope = apply(mapGet, slots, [id])
     if (envelope === undefined) {
       apply(mapSet, orphans, [id, true])
-      return
+      return 'orphan'
     }
     apply(mapDelete, slots, [id])
-    deliver(id, envelope)
+    return deliver(id, envelope) ? 'delivered' : 'transfer'
   },
   settle(id, ok, payload) {
     const entry = apply(mapGet, pendingHostCalls, [id])
@@ -313,14 +364,18 @@ return {
   install(spec, ...targets) {
     for (let i = 0; i < spec.length; i++) {
       const item = spec[i]
+      if (item.script !== undefined) {
+        G[item.name] = scriptLoader(item.script)
+        continue
+      }
       if (item.fn !== undefined) {
         G[item.name] = wrapHostFunction(item.name, item.mode, targets[item.fn])
         continue
       }
       const value = item.value
       for (let j = 0; j < item.nested.length; j++) {
-        const [path, index] = item.nested[j]
-        setPath(value, path, wrapHostFunction(path[path.length - 1], 'sync', targets[index]))
+        const [path, index, mode] = item.nested[j]
+        setPath(value, path, mode === 'script' ? scriptLoader(index) : wrapHostFunction(path[path.length - 1], 'sync', targets[index]))
       }
       G[item.name] = value
     }
@@ -345,6 +400,7 @@ return {
   seal() {
     delete G.__vmm_expose
     delete G.__vmm_take_namespace
+    delete G.__vmm_lazy_global
     snapshot = new MapCtor()
     return ObjectKeys(exported)
   },

@@ -1,4 +1,4 @@
 export { VMIpcRxLibrary } from './VMIpcRxLibrary.js'
 export { VMIpcLibrary, VMIpcTxLibrary } from './VMIpcLibrary.js'
-export type { VMIpcCallables } from './VMIpcRxLibrary.js'
+export type { VMIpcCallables, VMIpcRxLibraryOptions } from './VMIpcRxLibrary.js'
 export type { VMIpcLibraryOptions } from './VMIpcLibrary.js'

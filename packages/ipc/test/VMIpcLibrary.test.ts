@@ -165,6 +165,37 @@ describe('VMIpcRxLibrary', () => {
     expect(received).toEqual([{ list: [1, 99] }])
   })
 
+  it("mode 'blocking' makes the VM wait for the host, still handing VM code a promise", async () => {
+    const order: string[] = []
+    const rx = new VMIpcRxLibrary(
+      {
+        slow: async (label: string) => {
+          order.push(`start ${label}`)
+          await sleep(20)
+          order.push(`end ${label}`)
+          return label
+        },
+        fail: () => {
+          throw new RangeError('blocked failure')
+        },
+      },
+      { mode: 'blocking' },
+    )
+    expect(rx.mode).toBe('blocking')
+    const vm = await createTestVM([rx])
+    const result = await vm.run(`
+      const p = slow('a')
+      const isPromise = p instanceof Promise
+      const both = await Promise.all([p, slow('b')])
+      let error
+      try { await fail() } catch (e) { error = [e.name, e.message] }
+      return { isPromise, both, error }`)
+    expect(result).toEqual({ isPromise: true, both: ['a', 'b'], error: ['RangeError', 'blocked failure'] })
+    // Blocking: the second call starts only after the first one ended.
+    expect(order).toEqual(['start a', 'end a', 'start b', 'end b'])
+    expect(() => new VMIpcRxLibrary({}, { mode: 'sometimes' as never })).toThrow(TypeError)
+  })
+
   it('rejects non-function callables at construction', () => {
     expect(() => new VMIpcRxLibrary({ x: 1 } as never)).toThrow(/'x' is not a function/)
     expect(() => new VMIpcRxLibrary(null as never)).toThrow(TypeError)

@@ -3,7 +3,7 @@
  * through a host function only this closure holds, so VM code cannot answer in its place.
  * `__ping()` asks the host for a ping, once until the next ping arrives.
  */
-export const vmCode = /* js */ `{
+export const vmCode = /* js */ `(function () {
   'use strict'
   const pong = globalThis.__vmm_measure_pong
   const request = globalThis.__vmm_measure_request
@@ -21,4 +21,4 @@ export const vmCode = /* js */ `{
     requested = true
     request()
   }
-}`
+})()`

@@ -1,5 +1,5 @@
 /** `startThread` and thread handles in a VM that has a VMThreadLibrary. */
-export const parentVmCode = /* js */ `{
+export const parentVmCode = /* js */ `(function () {
   'use strict'
   const start = globalThis.__vmm_threads_start
   const callThread = globalThis.__vmm_threads_call
@@ -47,10 +47,10 @@ export const parentVmCode = /* js */ `{
     if (state) state.disposed = true
     states.delete(threadId)
   })
-}`
+})()`
 
 /** host, isThread and the watchdog ping inside a thread VM. */
-export const threadVmCode = /* js */ `{
+export const threadVmCode = /* js */ `(function () {
   'use strict'
   const call = globalThis.__vmm_thread_host
   const names = globalThis.__vmm_thread_host_names
@@ -63,4 +63,4 @@ export const threadVmCode = /* js */ `{
   globalThis.host = Object.freeze(host)
   globalThis.isThread = threadId
   __vmm_expose('threads.ping', () => true)
-}`
+})()`

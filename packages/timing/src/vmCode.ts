@@ -2,7 +2,7 @@
  * Timers in the VM. The VM keeps callbacks and counts live timers; the host keeps the real timers
  * and calls `timing.fire(id)` when one is due.
  */
-export const vmCode = /* js */ `{
+export const vmCode = /* js */ `(function () {
   'use strict'
   const schedule = globalThis.__vmm_timing_set
   const cancel = globalThis.__vmm_timing_clear
@@ -51,4 +51,4 @@ export const vmCode = /* js */ `{
     if (!timer.repeat) timers.delete(id)
     apply(timer.fn, globalThis, timer.args)
   })
-}`
+})()`
