@@ -111,7 +111,7 @@ export async function vmToHost(): Promise<Row[]> {
 
 /** 4. A 1 MB object round trip (host → VM → host). */
 export async function bigObject(): Promise<Row> {
-  const payload = Array.from({ length: 6500 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b'], score: i / 7, ok: i % 2 === 0 }))
+  const payload = Array.from({ length: 13000 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b'], score: i / 7, ok: i % 2 === 0 }))
   const size = Buffer.byteLength(JSON.stringify(payload))
   const tx = new VMIpcLibrary()
   const vm = new VM([tx])

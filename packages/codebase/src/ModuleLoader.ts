@@ -60,12 +60,33 @@ export class ModuleLoader {
       this.#cache.set(key, value)
       return value
     }
+    // One directory listing answers "is it a file?" for every sibling (memfs stat calls are slow).
+    const listing = (dir: string) =>
+      cached('l', dir, (path) => {
+        try {
+          const entries = new Map<string, string>()
+          for (const entry of fs.readdirSync(path, { withFileTypes: true }) as Array<{ name: unknown; isSymbolicLink(): boolean; isDirectory(): boolean; isFile(): boolean }>) {
+            entries.set(String(entry.name), entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other')
+          }
+          return entries
+        } catch {
+          return undefined
+        }
+      })
+    const typeOf = (path: string) => (path === '/' ? 'dir' : listing(posix.dirname(path))?.get(posix.basename(path)))
     this.#probe = {
-      isFile: (path) => cached('f', path, direct.isFile),
-      isDirectory: (path) => cached('d', path, direct.isDirectory),
-      readPackage: (dir) => cached<PackageJson | undefined>('p', dir, direct.readPackage),
+      isFile: (path) => cached('f', path, (p) => (typeOf(p) === 'link' ? direct.isFile(p) : typeOf(p) === 'file')),
+      isDirectory: (path) => cached('d', path, (p) => (typeOf(p) === 'link' ? direct.isDirectory(p) : typeOf(p) === 'dir')),
+      readPackage: (dir) =>
+        cached<PackageJson | undefined>('p', dir, (d) => {
+          const type = typeOf(posix.join(d, 'package.json'))
+          return type === 'file' || type === 'link' ? direct.readPackage(d) : undefined
+        }),
     }
+    this.#readSource = (filename) => cached('s', filename, (path) => String(fs.readFileSync(path, 'utf8')))
   }
+
+  readonly #readSource: (filename: string) => string
 
   add(module: BaseCodebaseModule): void {
     this.#added.set(module.name, module)
@@ -97,7 +118,7 @@ export class ModuleLoader {
     if (specifier.startsWith('node:')) return compat ? { kind: 'builtin', name: bare } : notFound(specifier, fromFile)
     const filename = resolveModule(this.#probe, specifier, fromFile, mode === 'import' ? ['import', 'node', 'default'] : ['require', 'node', 'default'])
     if (!filename) return compat ? { kind: 'builtin', name: bare } : notFound(specifier, fromFile)
-    return { kind: 'module', filename, source: String(this.fs.readFileSync(filename, 'utf8')), format: formatOf(this.#probe, filename) }
+    return { kind: 'module', filename, source: this.#readSource(filename), format: formatOf(this.#probe, filename) }
   }
 
   /** Resolves a thread entry on the volume ('/worker' → '/worker.js', directories to their index). */

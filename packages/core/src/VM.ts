@@ -262,36 +262,15 @@ export class VM {
         throw new VMInvalidArgumentError(`call timeout must be a number of ms >= 0; got ${describe(timeout)}`)
       }
       const { entries } = this.#requireReady(`call '${name}'`)
-      const copied = copyArgsForVm(args, name)
-      return this.#startCall(name, timeout ?? 0, options.signal, (id) => {
-        const acks = this.#acks.length === 0 ? 0 : this.#acks.length === 1 ? this.#acks.pop() : copyForVm(this.#acks.splice(0), 'acks')
-        return entries.invoke.apply(undefined, [id, acks, name, ...copied], this.#resultOptions).then(
-          (value) => {
-            this.#acks.push(id)
-            this.#deliver(id, { t: 0, v: value })
-          },
-          (cause) => {
-            const envelope = callErrorEnvelope(cause)
-            if (envelope) {
-              this.#acks.push(id)
-              this.#deliver(id, envelope)
-              return
-            }
-            const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
-            if (error && (this.#deathReason || this.#state === 'disposed')) return
-            // The task failed after the call settled (or its result cannot be copied): fetch the
-            // envelope by id, which the VM delivers through the deliver channel. Only when the value
-            // copies fine was the failure a rejection left unhandled (a throwing getter in the
-            // result fails the task too, but is a transfer error).
-            this.#entries?.recover.apply(undefined, [id], { ...this.#applyOptions, result: { copy: true } }).then(
-              (status) => {
-                if (error instanceof VMUnhandledRejectionError && status !== 'transfer') this.reportError(error)
-              },
-              (again) => this.#failure(again),
-            )
-          },
-        )
-      })
+      const invocation = this.#invoke(entries, this.#nextId++, name, copyArgsForVm(args, name))
+      // Without a timeout or signal the call is the invocation itself: no extra promise layer.
+      if (!(timeout && timeout > 0) && !options.signal) return invocation
+      return this.#startCall(name, timeout ?? 0, options.signal, (callId) =>
+        invocation.then(
+          (value) => this.#settle(callId, value),
+          (error: Error) => this.#settle(callId, undefined, error),
+        ),
+      )
     } catch (error) {
       return Promise.reject(error)
     }
@@ -368,6 +347,42 @@ export class VM {
     } catch (cause) {
       throw this.#failure(cause)
     }
+  }
+
+  /**
+   * One call into the VM. The value comes back as the task's own result (as cheap as a raw
+   * apply); a VM throw as a marked error carrying its envelope. When the task itself failed after
+   * the call settled (an unhandled rejection in it, a value that cannot be copied), the VM hands
+   * the kept envelope over by id through the deliver channel.
+   */
+  #invoke(entries: Entries, id: number, name: string, copied: unknown[]): Promise<unknown> {
+    const acks = this.#acks.length === 0 ? 0 : this.#acks.length === 1 ? this.#acks.pop() : copyForVm(this.#acks.splice(0), 'acks')
+    return entries.invoke.apply(undefined, [id, acks, name, ...copied], this.#resultOptions).then(
+      (value) => {
+        this.#acks.push(id)
+        return value
+      },
+      (cause) => {
+        const envelope = callErrorEnvelope(cause)
+        if (envelope) {
+          this.#acks.push(id)
+          throw envelopeError(envelope as Envelope & { t: 1 })
+        }
+        const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
+        if (error && (this.#deathReason || this.#state === 'disposed')) throw error
+        return new Promise((resolve, reject) => {
+          this.#pending.set(id, { resolve, reject })
+          entries.recover.apply(undefined, [id], { ...this.#applyOptions, result: { copy: true } }).then(
+            (status) => {
+              // 'failed': the call's own rejection; 'transfer': its value could not be copied.
+              // Otherwise (delivered fine, or still pending) the task failed of an unhandled rejection.
+              if (error instanceof VMUnhandledRejectionError && (status === 'delivered' || status === 'orphan')) this.reportError(error)
+            },
+            (again) => this.#settle(id, undefined, this.#failure(again)),
+          )
+        })
+      },
+    )
   }
 
   /**

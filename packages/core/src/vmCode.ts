@@ -329,18 +329,17 @@ return {
     } catch (error) {
       throw callError(id, fail(error))
     }
-    const onValue = (value) => {
-      settled(id, ok(value))
-      return value
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && !(result instanceof PromiseCtor) && typeof result.then === 'function') {
+      result = toPromise(result)
     }
-    const onError = (error) => {
-      throw callError(id, fail(error))
+    if (result instanceof PromiseCtor) {
+      // Hand the promise itself to the host (no derived promise on the hot path); keep the
+      // envelope on the side. A rejection reaches the host as a task failure and is recovered by id.
+      then(result, (value) => { settled(id, ok(value)) }, (error) => { settled(id, fail(error)) })
+      return result
     }
-    if (result instanceof PromiseCtor) return then(result, onValue, onError)
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
-      return then(toPromise(result), onValue, onError)
-    }
-    return onValue(result)
+    remember(id, ok(result))
+    return result
   },
   callableNames() {
     return arrayFrom(apply(mapKeys, callables, []))
@@ -352,6 +351,10 @@ return {
       return 'orphan'
     }
     apply(mapDelete, slots, [id])
+    if (envelope.t === 1) {
+      deliver(id, envelope)
+      return 'failed'
+    }
     return deliver(id, envelope) ? 'delivered' : 'transfer'
   },
   settle(id, ok, payload) {
