@@ -55,8 +55,19 @@ function call(op, args) {
   return result.ok
 }
 const kType = Symbol('type')
-class Stats {
+// What Stats and Dirent share: the type predicates over the entry's type.
+class EntryType {
+  isFile() { return this[kType] === 'file' }
+  isDirectory() { return this[kType] === 'directory' }
+  isSymbolicLink() { return this[kType] === 'symlink' }
+  isFIFO() { return false }
+  isSocket() { return false }
+  isBlockDevice() { return false }
+  isCharacterDevice() { return false }
+}
+class Stats extends EntryType {
   constructor(info) {
+    super()
     this[kType] = info.type
     this.size = info.size
     this.mode = info.mode
@@ -69,28 +80,15 @@ class Stats {
     this.ctime = new DateCtor(info.ctimeMs)
     this.birthtime = new DateCtor(info.birthtimeMs)
   }
-  isFile() { return this[kType] === 'file' }
-  isDirectory() { return this[kType] === 'directory' }
-  isSymbolicLink() { return this[kType] === 'symlink' }
-  isFIFO() { return false }
-  isSocket() { return false }
-  isBlockDevice() { return false }
-  isCharacterDevice() { return false }
 }
-class Dirent {
+class Dirent extends EntryType {
   constructor(name, type, parentPath) {
+    super()
     this.name = name
     this.parentPath = parentPath
     this.path = parentPath
     this[kType] = type
   }
-  isFile() { return this[kType] === 'file' }
-  isDirectory() { return this[kType] === 'directory' }
-  isSymbolicLink() { return this[kType] === 'symlink' }
-  isFIFO() { return false }
-  isSocket() { return false }
-  isBlockDevice() { return false }
-  isCharacterDevice() { return false }
 }
 const encodingOf = (options) => (typeof options === 'string' ? options : options && options.encoding) || undefined
 const BufferOf = () => compatModule('buffer').Buffer
