@@ -56,7 +56,48 @@ export function extractFunctions(value: unknown): { data: unknown; functions: Ar
  * 8 KB pool would show the VM whatever else the pool holds. Returns `value` itself when no view
  * shares a larger buffer, else a copy of the containers with such views replaced by exact copies.
  */
-export function compactViews(value: unknown, seen?: Map<object, unknown>): unknown {
+export function compactViews(value: unknown): unknown {
+  return sharesBuffer(value) ? compactViewsDeep(value) : value
+}
+
+/** Fast scan: is there any view over a larger buffer under `value` (the copy-free common case)? */
+function sharesBuffer(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false
+  const seen = new Set<object>()
+  const stack: object[] = [value]
+  while (stack.length > 0) {
+    const node = stack.pop() as object
+    if (ArrayBuffer.isView(node)) {
+      if (node.byteOffset !== 0 || node.byteLength !== node.buffer.byteLength) return true
+      continue
+    }
+    if (seen.has(node)) continue
+    seen.add(node)
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item = node[i]
+        if (item !== null && typeof item === 'object') stack.push(item)
+      }
+    } else if (node instanceof Map) {
+      for (const [key, item] of node) {
+        if (key !== null && typeof key === 'object') stack.push(key)
+        if (item !== null && typeof item === 'object') stack.push(item)
+      }
+    } else if (node instanceof Set) {
+      for (const item of node) if (item !== null && typeof item === 'object') stack.push(item)
+    } else {
+      const proto = Object.getPrototypeOf(node)
+      if (proto !== Object.prototype && proto !== null) continue
+      for (const key in node) {
+        const item = (node as Record<string, unknown>)[key]
+        if (item !== null && typeof item === 'object') stack.push(item)
+      }
+    }
+  }
+  return false
+}
+
+function compactViewsDeep(value: unknown, seen?: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value
   if (ArrayBuffer.isView(value)) {
     if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) return value
@@ -84,16 +125,16 @@ export function compactViews(value: unknown, seen?: Map<object, unknown>): unkno
   }
   if (isMap) {
     const entries = [...(value as Map<unknown, unknown>)]
-    const next = entries.map(([k, v]) => [compactViews(k, seen), compactViews(v, seen)] as const)
+    const next = entries.map(([k, v]) => [compactViewsDeep(k, seen), compactViewsDeep(v, seen)] as const)
     if (next.some(([k, v], i) => k !== entries[i]?.[0] || v !== entries[i]?.[1])) replace(() => new Map(next))
   } else if (isSet) {
     const items = [...(value as Set<unknown>)]
-    const next = items.map((item) => compactViews(item, seen))
+    const next = items.map((item) => compactViewsDeep(item, seen))
     if (next.some((item, i) => item !== items[i])) replace(() => new Set(next))
   } else {
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key]
-      const next = compactViews(item, seen)
+      const next = compactViewsDeep(item, seen)
       if (next === item) continue
       replace(() => (isArray ? [...(value as unknown[])] : { ...value }))
       ;(copy as Record<string, unknown>)[key] = next

@@ -209,8 +209,17 @@ function wrapHostFunction(name, mode, target) {
   if (mode === 'ignored') return ({ [name](...args) { callHost(name, target, args) } })[name]
   if (mode === 'blocking') {
     const applySyncPromise = target.applySyncPromise
-    const options = { arguments: { copy: true } }
+    const copyArguments = { arguments: { copy: true } }
     return ({ [name](...args) {
+      // Primitives cross as they are; only objects need a structured copy.
+      let options
+      for (let i = 0; i < args.length; i++) {
+        const arg = args[i]
+        if (arg !== null && (typeof arg === 'object' || typeof arg === 'function' || typeof arg === 'symbol')) {
+          options = copyArguments
+          break
+        }
+      }
       try {
         return apply(applySyncPromise, target, [undefined, args, options])
       } catch (cause) {
