@@ -10,6 +10,10 @@ const requireAll = `let n = 0; for (let i = 0; i < ${COUNT}; i++) n += require('
 
 /** 5. require() of 200 small modules from the codebase volume vs a raw in-sandbox require over a host source lookup. */
 export async function requireModules(): Promise<Row> {
+  const codebase = new VMCodeBaseLibrary()
+  const fs = codebase.getFs()
+  fs.mkdirSync('/mods')
+  for (const [path, source] of files) fs.writeFileSync(path, source)
   let vm: VM | undefined
   let isolate: InstanceType<typeof ivm.Isolate> | undefined
   let rawRun: InstanceType<typeof ivm.Reference> | undefined
@@ -17,10 +21,8 @@ export async function requireModules(): Promise<Row> {
     {
       ours: {
         beforeEach: async () => {
-          const codebase = new VMCodeBaseLibrary()
-          const fs = codebase.getFs()
-          fs.mkdirSync('/mods')
-          for (const [path, source] of files) fs.writeFileSync(path, source)
+          // The volume is built once, like the raw side's source map; each sample is a fresh VM
+          // (and so a fresh module cache) over it.
           vm = new VM([codebase])
           await vm.initialize()
         },
