@@ -356,6 +356,36 @@ describe('host functions', () => {
     expect(ignoredCalls).toEqual([9])
   })
 
+  it('copies object arguments and results of blocking host functions, and rebuilds their errors', async () => {
+    const seen: unknown[] = []
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return {
+          merge: hostFunction(async (a: { x: number }, b: number[]) => {
+            seen.push(a, b)
+            return { sum: a.x + b.reduce((s, n) => s + n, 0), at: new Date(0) }
+          }, 'blocking'),
+          refuse: hostFunction(async () => {
+            throw Object.assign(new TypeError('blocked no'), { code: 'E_BLOCKED' })
+          }, 'blocking'),
+          giveFunction: hostFunction(async () => ({ fn: () => 1 }), 'blocking'),
+        }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    expect(
+      await vm.run(`
+        const arg = { x: 1 }
+        const result = merge(arg, [2, 3])
+        const out = [result.sum, result.at instanceof Date]
+        try { refuse() } catch (e) { out.push([e instanceof TypeError, e.message, e.code, /VM\.ts|node_modules/.test(e.stack)]) }
+        try { giveFunction() } catch (e) { out.push([e.name, e.code]) }
+        try { merge({ f() {} }, []) } catch (e) { out.push(e.code) }
+        return out`),
+    ).toEqual([6, true, [true, 'blocked no', 'E_BLOCKED', false], ['VMTransferError', 'VM_ERR_TRANSFER'], 'VM_ERR_TRANSFER'])
+    expect(seen).toEqual([{ x: 1 }, [2, 3]])
+  })
+
   it('reports errors of ignored host functions to onError', async () => {
     const onError = vi.fn()
     class Lib extends VMLibrary {
