@@ -30,8 +30,6 @@ export interface StatInfo {
   birthtimeMs: number
 }
 
-const READ = new Set(['readFile', 'readdir', 'stat', 'lstat', 'exists', 'access', 'realpath', 'readlink'])
-
 /**
  * The VM's view of the volume: every call is checked against the operation whitelist, the
  * read-only paths and the size and entry limits before it touches memfs. A refused call changes

@@ -46,6 +46,12 @@ let nextHostCall = 1
 
 const then = (p, ok, fail) => apply(promiseThen, p, [ok, fail])
 const toPromise = (value) => new PromiseCtor((resolve) => resolve(value))
+// A native promise for a promise or any thenable; undefined for plain values.
+const asPromise = (value) => {
+  if (value instanceof PromiseCtor) return value
+  if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') return toPromise(value)
+  return undefined
+}
 
 function errorInfo(error) {
   try {
@@ -168,9 +174,8 @@ function settleWith(id, run) {
     return
   }
   const onValue = (value) => deliver(id, ok(value))
-  const onError = (error) => deliver(id, fail(error))
-  if (result instanceof PromiseCtor) then(result, onValue, onError)
-  else if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') then(toPromise(result), onValue, onError)
+  const promise = asPromise(result)
+  if (promise) then(promise, onValue, (error) => deliver(id, fail(error)))
   else onValue(result)
 }
 
@@ -299,10 +304,8 @@ G.__vmm_expose = function __vmm_expose(name, fn) {
     } catch (error) {
       return fail(error)
     }
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
-      return then(toPromise(result), ok, fail)
-    }
-    return ok(result)
+    const promise = asPromise(result)
+    return promise ? then(promise, ok, fail) : ok(result)
   }
 }
 
@@ -338,14 +341,12 @@ return {
     } catch (error) {
       throw callError(id, fail(error))
     }
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && !(result instanceof PromiseCtor) && typeof result.then === 'function') {
-      result = toPromise(result)
-    }
-    if (result instanceof PromiseCtor) {
+    const promise = asPromise(result)
+    if (promise) {
       // Hand the promise itself to the host (no derived promise on the hot path); keep the
       // envelope on the side. A rejection reaches the host as a task failure and is recovered by id.
-      then(result, (value) => { settled(id, ok(value)) }, (error) => { settled(id, fail(error)) })
-      return result
+      then(promise, (value) => { settled(id, ok(value)) }, (error) => { settled(id, fail(error)) })
+      return promise
     }
     remember(id, ok(result))
     return result
