@@ -16,7 +16,7 @@ import {
 } from './errors.js'
 import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo } from './hostErrors.js'
 import { type HostFunction, isHostFunction, toHostFunction } from './hostFunction.js'
-import { compileCached } from './codeCache.js'
+import { compileCached, warmCodeCache } from './codeCache.js'
 import { compatCallback } from './compatHost.js'
 import { compactViews, copyArgsForVm, copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
 import { isVMLibraryGroup } from './VMLibraryGroup.js'
@@ -70,12 +70,12 @@ interface PendingCall {
   cleanup?: () => void
 }
 
-const ENTRY_NAMES = ['run', 'invoke', 'callableNames', 'recover', 'settle', 'exported', 'putNamespace', 'install', 'changes', 'seal'] as const
+const ENTRY_NAMES = ['run', 'invoke', 'recover', 'settle', 'exported', 'admin'] as const
 type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
 
 // run(code) compiles and starts in one task: core's run entry ($0) receives the call id ($1) and
 // the user's async function; the inner arrow shadows $0 and $1 so user code cannot reach them.
-const RUN_PREFIX = 'return $0($1, (($0, $1) => async function () {'
+const RUN_PREFIX = 'return $0($1, $2, (($0, $1, $2) => async function () {'
 const RUN_SUFFIX = '\n})())'
 const DEFAULT_MEMORY_LIMIT = 64
 
@@ -192,10 +192,13 @@ export class VM {
       }
       const collected = this.#flat.map((library) => ({ library, references: library.getReferences() ?? {}, code: library.getVmCode() ?? '' }))
       const owners = this.#installReferences(collected)
-      this.#bootstrapCall('changes') // baseline: globals so far belong to core, intrinsics and references
-      for (const { library, code } of collected) if (code.trim() !== '') this.#evaluateLibraryCode(library, code, owners)
+      this.#evaluateLibraryCodes(
+        collected.filter(({ code }) => code.trim() !== ''),
+        owners,
+      )
       const exported = this.#bootstrapCall('seal', [], true) as string[]
       for (const name of exported) this.#vmFunctions.set(name, this.#entries.exported.getSync(name, { reference: true }) as ivm.Reference)
+      warmCodeCache(isolate) // the VM is idle: no library has started yet
       for (const library of this.#flat) {
         await library.start()
         this.#assertInitializing()
@@ -233,13 +236,16 @@ export class VM {
     filename ??= `run-${++this.#runCount}.js`
     try {
       const { context, entries } = this.#requireReady('run code')
-      const origin = { filename, columnOffset: -RUN_PREFIX.length, ...this.#applyOptions }
-      // Always asynchronous: a sync call would block the host while the VM is busy.
+      const runId = this.#nextId++
+      const source = `${RUN_PREFIX}${code}${RUN_SUFFIX}`
+      const origin = { filename, columnOffset: -RUN_PREFIX.length, ...this.#resultOptions }
+      // Always asynchronous: a sync call would block the host while the VM is busy. The value
+      // arrives as the task's result, like a call's.
       return await this.#startCall(`run(${filename})`, 0, options.signal, (id) =>
-        context.evalClosure(`${RUN_PREFIX}${code}${RUN_SUFFIX}`, [entries.run.derefInto(), id], origin).catch((cause) => {
-          if (!isCompileError(cause)) throw cause
-          this.#settle(id, undefined, this.#failure(cause))
-        }),
+        this.#awaitTask(entries, runId, context.evalClosure(source, [entries.run.derefInto(), runId, this.#takeAcks()], origin)).then(
+          (value) => this.#settle(id, value),
+          (error: Error) => this.#settle(id, undefined, error),
+        ),
       )
     } catch (error) {
       if (error instanceof VMError && !(error instanceof VMDisposedError) && error !== this.#deathReason) {
@@ -296,7 +302,7 @@ export class VM {
       throw this.#moduleFailure(cause)
     }
     const id = this.#nextId++
-    await entries.putNamespace.apply(undefined, [id, root.namespace.derefInto()])
+    await entries.admin.apply(undefined, ['putNamespace', id, root.namespace.derefInto()])
     return id
   }
 
@@ -343,7 +349,7 @@ export class VM {
   async getCallableNames(): Promise<string[]> {
     const { entries } = this.#requireReady('list callables')
     try {
-      return (await entries.callableNames.apply(undefined, [], { result: { copy: true } })) as string[]
+      return (await entries.admin.apply(undefined, ['callableNames'], { result: { copy: true } })) as string[]
     } catch (cause) {
       throw this.#failure(cause)
     }
@@ -356,8 +362,21 @@ export class VM {
    * the kept envelope over by id through the deliver channel.
    */
   #invoke(entries: Entries, id: number, name: string, copied: unknown[]): Promise<unknown> {
-    const acks = this.#acks.length === 0 ? 0 : this.#acks.length === 1 ? this.#acks.pop() : copyForVm(this.#acks.splice(0), 'acks')
-    return entries.invoke.apply(undefined, [id, acks, name, ...copied], this.#resultOptions).then(
+    return this.#awaitTask(entries, id, entries.invoke.apply(undefined, [id, this.#takeAcks(), name, ...copied], this.#resultOptions))
+  }
+
+  /** Ids whose results the host has; the next run or call tells the VM to let go of them. */
+  #takeAcks(): number | unknown {
+    return this.#acks.length === 0 ? 0 : this.#acks.length === 1 ? this.#acks.pop() : copyForVm(this.#acks.splice(0), 'acks')
+  }
+
+  /**
+   * The outcome of a run or call task `id`: its value; a marked error's envelope as a typed error;
+   * when the task itself failed (its value could not be copied, an unhandled rejection in it), the
+   * envelope the VM kept for `id`, recovered by a second call.
+   */
+  #awaitTask(entries: Entries, id: number, task: Promise<unknown>): Promise<unknown> {
+    return task.then(
       (value) => {
         this.#acks.push(id)
         return value
@@ -368,6 +387,8 @@ export class VM {
           this.#acks.push(id)
           throw envelopeError(envelope as Envelope & { t: 1 })
         }
+        // run(): code that does not compile never started.
+        if (isCompileError(cause) && !this.#deathReason) throw this.#failure(cause)
         const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
         if (error && (this.#deathReason || this.#state === 'disposed')) throw error
         return new Promise((resolve, reject) => {
@@ -513,9 +534,9 @@ export class VM {
     return entries
   }
 
-  #bootstrapCall(name: 'install' | 'changes' | 'seal', args: unknown[] = [], copyResult = false): unknown {
+  #bootstrapCall(op: 'install' | 'changes' | 'seal', args: unknown[] = [], copyResult = false): unknown {
     const { entries } = this.#requireAlive()
-    return entries[name].applySync(undefined, args, copyResult ? { result: { copy: true } } : undefined)
+    return entries.admin.applySync(undefined, [op, ...args], copyResult ? { result: { copy: true } } : undefined)
   }
 
   #installReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>): Map<string, VMLibrary> {
@@ -557,7 +578,23 @@ export class VM {
     return owners
   }
 
-  #evaluateLibraryCode(library: VMLibrary, code: string, owners: Map<string, VMLibrary>): void {
+  /**
+   * Evaluates each library's VM code and attributes the globals it adds or replaces to it, so two
+   * libraries defining one global fail. Scanning every global costs ~0.1 ms in a fresh isolate, so
+   * a full scan runs only where a later library's code could still collide with what this one
+   * defined; after the last library's code, only the globals owned so far need a look.
+   */
+  #evaluateLibraryCodes(coded: Array<{ library: VMLibrary; code: string }>, owners: Map<string, VMLibrary>): void {
+    // Baseline: globals so far belong to core, intrinsics and references.
+    if (coded.length > 1) this.#bootstrapCall('changes')
+    else if (coded.length === 1) this.#bootstrapCall('changes', [copyForVm([...owners.keys()], 'names')])
+    coded.forEach(({ library, code }, index) => {
+      const last = index === coded.length - 1
+      this.#evaluateLibraryCode(library, code, owners, last ? [...owners.keys()] : undefined)
+    })
+  }
+
+  #evaluateLibraryCode(library: VMLibrary, code: string, owners: Map<string, VMLibrary>, watch: string[] | undefined): void {
     const { isolate, context } = this.#requireAlive()
     try {
       compileCached(isolate, code, `vm-machine:${library.name}.js`).runSync(context, this.#applyOptions)
@@ -565,7 +602,7 @@ export class VM {
       const failure = this.#failure(cause)
       throw new VMScriptError({ name: failure.name, message: `${library.name}.getVmCode() failed in the VM: ${failure.message}`, stack: (failure as VMScriptError).vmStack })
     }
-    const changed = this.#bootstrapCall('changes', [], true) as string[]
+    const changed = this.#bootstrapCall('changes', watch ? [copyForVm(watch, 'names')] : [], true) as string[]
     for (const name of changed) {
       const previous = owners.get(name)
       if (previous && previous !== library) throw new VMLibraryConflictError(`${previous.name} and ${library.name} both define the VM global '${name}'; rename one`)

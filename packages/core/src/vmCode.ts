@@ -44,16 +44,18 @@ const pendingHostCalls = new MapCtor()
 const exported = { __proto__: null }
 let nextHostCall = 1
 
-const then = (p, ok, fail) => apply(promiseThen, p, [ok, fail])
+// Functions of the run and call paths are written '(function …)': V8 compiles such functions
+// eagerly, so the code cache made at the first compile holds them and no VM compiles them again.
+const then = (function then(p, ok, fail) { return apply(promiseThen, p, [ok, fail]) })
 const toPromise = (value) => new PromiseCtor((resolve) => resolve(value))
 // A native promise for a promise or any thenable; undefined for plain values.
-const asPromise = (value) => {
+const asPromise = (function asPromise(value) {
   if (value instanceof PromiseCtor) return value
   if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') return toPromise(value)
   return undefined
-}
+})
 
-function errorInfo(error) {
+const errorInfo = (function errorInfo(error) {
   try {
     if (error !== null && (typeof error === 'object' || typeof error === 'function') && error instanceof ErrorCtor) {
       const info = { name: 'Error', message: '' }
@@ -75,7 +77,7 @@ function errorInfo(error) {
   } catch (inner) {
     return { name: 'Error', message: 'The VM threw a value that cannot be read' }
   }
-}
+})
 
 function makeError(info) {
   const Ctor = typeof info.name === 'string' && apply(hasOwn, errorCtors, [info.name]) ? errorCtors[info.name] : ErrorCtor
@@ -93,11 +95,11 @@ function transferError(where, value, cause) {
   return makeError({ name: 'VMTransferError', code: 'VM_ERR_TRANSFER', message: path + ' cannot be copied between VM and host (' + detail + ')' })
 }
 
-const ok = (value) => ({ t: 0, v: value })
-const fail = (error) => ({ t: 1, e: errorInfo(error) })
+const ok = (function ok(value) { return { t: 0, v: value } })
+const fail = (function fail(error) { return { t: 1, e: errorInfo(error) } })
 
 // Returns false when the value could not be copied and a transfer error went instead.
-function deliver(id, envelope) {
+const deliver = (function deliver(id, envelope) {
   try {
     deliverToHost(id, envelope)
     return true
@@ -106,7 +108,7 @@ function deliver(id, envelope) {
     deliverToHost(id, { t: 1, transfer: found ? found.path : 'result', detail: found ? found.what : StringCtor(cause && cause.message) })
     return false
   }
-}
+})
 
 function registerCallables(source, where) {
   if (source === null || typeof source !== 'object') throw new TypeError(where + ' expects an object of functions')
@@ -118,7 +120,7 @@ function registerCallables(source, where) {
   }
 }
 
-function splitResult(value) {
+const splitResult = (function splitResult(value) {
   if (value === null || typeof value !== 'object' || isArray(value)) return value
   const proto = getPrototypeOf(value)
   if (proto !== ObjectProto && proto !== null) return value
@@ -130,15 +132,15 @@ function splitResult(value) {
     else data[keys[i]] = item
   }
   return data
-}
+})
 
 const slots = new MapCtor()
 const orphans = new MapCtor()
-function remember(id, envelope) {
+const remember = (function remember(id, envelope) {
   apply(mapSet, slots, [id, envelope])
   return envelope
-}
-function settled(id, envelope) {
+})
+const settled = (function settled(id, envelope) {
   remember(id, envelope)
   if (apply(mapHas, orphans, [id])) {
     apply(mapDelete, orphans, [id])
@@ -146,8 +148,8 @@ function settled(id, envelope) {
     deliver(id, envelope)
   }
   return envelope
-}
-function callError(id, envelope) {
+})
+const callError = (function callError(id, envelope) {
   settled(id, envelope)
   let json
   try {
@@ -156,28 +158,14 @@ function callError(id, envelope) {
     json = jsonStringify({ t: 1, e: { name: envelope.e ? envelope.e.name : 'Error', message: envelope.e ? envelope.e.message : 'unknown error' } })
   }
   return new ErrorCtor(CALL_ERROR + json)
-}
-function release(acks) {
+})
+const release = (function release(acks) {
   if (typeof acks === 'number') {
     apply(mapDelete, slots, [acks])
     return
   }
   for (let i = 0; i < acks.length; i++) apply(mapDelete, slots, [acks[i]])
-}
-
-function settleWith(id, run) {
-  let result
-  try {
-    result = run()
-  } catch (error) {
-    deliver(id, fail(error))
-    return
-  }
-  const onValue = (value) => deliver(id, ok(value))
-  const promise = asPromise(result)
-  if (promise) then(promise, onValue, (error) => deliver(id, fail(error)))
-  else onValue(result)
-}
+})
 
 function unwrap(envelope) {
   if (envelope.t === 0) return envelope.v
@@ -257,7 +245,7 @@ function setPath(root, path, value) {
   node[path[path.length - 1]] = value
 }
 
-let snapshot = new MapCtor()
+let snapshot = { __proto__: null }
 // A lazy global that replaced itself with its value counts as unchanged.
 function readGlobal(key) {
   const descriptor = getOwnPropertyDescriptor(G, key)
@@ -318,61 +306,13 @@ G.__vmm_take_namespace = function __vmm_take_namespace(id) {
   return namespace
 }
 
-return {
-  exported,
-  putNamespace(id, namespace) {
-    apply(mapSet, namespaces, [id, namespace])
-  },
-  run(id, fn) {
-    settleWith(id, () => then(apply(fn, G, []), splitResult))
-  },
-  // The call's value is the task's result (a promise of it for async callables): one message, as
-  // cheap as a raw apply. A failure rejects with a marked error whose message carries the error
-  // envelope as JSON. Envelopes stay in \`slots\` until the host acknowledges them, so a value lost
-  // to a failure of the task itself (an unhandled rejection in it, a value that cannot be cloned)
-  // can still be recovered by id.
-  invoke(id, acks, name, ...args) {
-    if (acks !== 0) release(acks)
-    const fn = apply(mapGet, callables, [name])
-    if (fn === undefined) throw callError(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
-    let result
-    try {
-      result = apply(fn, undefined, args)
-    } catch (error) {
-      throw callError(id, fail(error))
-    }
-    const promise = asPromise(result)
-    if (promise) {
-      // Hand the promise itself to the host (no derived promise on the hot path); keep the
-      // envelope on the side. A rejection reaches the host as a task failure and is recovered by id.
-      then(promise, (value) => { settled(id, ok(value)) }, (error) => { settled(id, fail(error)) })
-      return promise
-    }
-    remember(id, ok(result))
-    return result
-  },
+const adminOps = {
+  __proto__: null,
   callableNames() {
     return arrayFrom(apply(mapKeys, callables, []))
   },
-  recover(id) {
-    const envelope = apply(mapGet, slots, [id])
-    if (envelope === undefined) {
-      apply(mapSet, orphans, [id, true])
-      return 'orphan'
-    }
-    apply(mapDelete, slots, [id])
-    if (envelope.t === 1) {
-      deliver(id, envelope)
-      return 'failed'
-    }
-    return deliver(id, envelope) ? 'delivered' : 'transfer'
-  },
-  settle(id, ok, payload) {
-    const entry = apply(mapGet, pendingHostCalls, [id])
-    if (entry === undefined) return
-    apply(mapDelete, pendingHostCalls, [id])
-    if (ok) entry[0](payload)
-    else entry[1](makeError(payload))
+  putNamespace(id, namespace) {
+    apply(mapSet, namespaces, [id, namespace])
   },
   install(spec, ...targets) {
     for (let i = 0; i < spec.length; i++) {
@@ -394,16 +334,18 @@ return {
     }
   },
   // Names of globals added or replaced since the previous call (the first call takes the baseline).
-  changes() {
+  // With \`names\`, looks at those globals only (a missing one counts as unchanged, as in a full scan).
+  changes(names) {
     const changed = []
-    const keys = ownKeys(G)
+    const keys = names === undefined ? ownKeys(G) : names
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]
       if (typeof key !== 'string') continue
+      if (names !== undefined && !apply(hasOwn, G, [key])) continue
       const value = readGlobal(key)
-      if (!apply(mapHas, snapshot, [key]) || !is(apply(mapGet, snapshot, [key]), value)) {
+      if (!(key in snapshot) || !is(snapshot[key], value)) {
         changed.push(key)
-        apply(mapSet, snapshot, [key, value])
+        snapshot[key] = value
       }
     }
     return changed
@@ -414,8 +356,78 @@ return {
     delete G.__vmm_expose
     delete G.__vmm_take_namespace
     delete G.__vmm_lazy_global
-    snapshot = new MapCtor()
+    snapshot = { __proto__: null }
     return ObjectKeys(exported)
+  },
+}
+
+return {
+  exported,
+  // Library setup and rare operations, one Reference for all: see adminOps.
+  admin(op, ...args) {
+    if (!apply(hasOwn, adminOps, [op])) throw new TypeError('Unknown admin operation ' + StringCtor(op))
+    return apply(adminOps[op], undefined, args)
+  },
+  // run(code) ($0 in VM#run's closure): like invoke, the task's result is the value (functions in
+  // a returned plain object become callables), kept by id until acknowledged; a failure rejects
+  // with a marked error.
+  run: (function run(id, acks, fn) {
+    if (acks !== 0) release(acks)
+    return then(apply(fn, G, []), (function (value) {
+      let data
+      try {
+        data = splitResult(value)
+      } catch (error) {
+        throw callError(id, fail(error))
+      }
+      settled(id, ok(data))
+      return data
+    }), (function (error) { throw callError(id, fail(error)) }))
+  }),
+  // The call's value is the task's result (a promise of it for async callables): one message, as
+  // cheap as a raw apply. A failure rejects with a marked error whose message carries the error
+  // envelope as JSON. Envelopes stay in \`slots\` until the host acknowledges them, so a value lost
+  // to a failure of the task itself (an unhandled rejection in it, a value that cannot be cloned)
+  // can still be recovered by id.
+  invoke: (function invoke(id, acks, name, ...args) {
+    if (acks !== 0) release(acks)
+    const fn = apply(mapGet, callables, [name])
+    if (fn === undefined) throw callError(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
+    let result
+    try {
+      result = apply(fn, undefined, args)
+    } catch (error) {
+      throw callError(id, fail(error))
+    }
+    const promise = asPromise(result)
+    if (promise) {
+      // Hand the promise itself to the host (no derived promise on the hot path); keep the
+      // envelope on the side. A rejection reaches the host as a task failure and is recovered by id.
+      then(promise, (function (value) { settled(id, ok(value)) }), (function (error) { settled(id, fail(error)) }))
+      return promise
+    }
+    remember(id, ok(result))
+    return result
+  }),
+  recover(id) {
+    const envelope = apply(mapGet, slots, [id])
+    if (envelope === undefined) {
+      apply(mapSet, orphans, [id, true])
+      return 'orphan'
+    }
+    apply(mapDelete, slots, [id])
+    if (envelope.t === 1) {
+      deliver(id, envelope)
+      return 'failed'
+    }
+    return deliver(id, envelope) ? 'delivered' : 'transfer'
+  },
+  settle(id, ok, payload) {
+    const entry = apply(mapGet, pendingHostCalls, [id])
+    if (entry === undefined) return
+    apply(mapDelete, pendingHostCalls, [id])
+    if (ok) entry[0](payload)
+    else entry[1](makeError(payload))
   },
 }
 })`

@@ -334,6 +334,34 @@ describe('VM errors the host would not otherwise see', () => {
     expect(await call).toBe(7)
   })
 
+  it('delivers a run result later when its first task left a rejection unhandled', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    const run = vm.run('Promise.reject(new Error("early")); await new Promise((r) => { globalThis.finish = r }); return { value: 7, get: () => 8 }')
+    await waitFor(() => onError.mock.calls.length === 1)
+    expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(VMUnhandledRejectionError)
+    await vm.run('finish()')
+    expect(await run).toEqual({ value: 7 })
+    expect(await vm.call('get')).toBe(8)
+  })
+
+  it('rejects a run with a throwing getter in its result as VMScriptError, not as an unhandled rejection', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    const error = await rejectionOf(vm.run('return { get bad() { throw new RangeError("getter") } }'))
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.vmName).toBe('RangeError')
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(onError).toHaveBeenCalledWith(error)
+  })
+
+  it('lets go of run results the host already has (no VM memory held per run)', async () => {
+    // 100 results of 2 MB each would exceed the 64 MB limit three times over if the VM kept them.
+    const vm = await createTestVM([], { memoryLimit: 64 })
+    for (let i = 0; i < 100; i++) expect(await vm.run('return "x".repeat(2e6)')).toHaveLength(2e6)
+    expect(await vm.run('return 1')).toBe(1)
+  })
+
   it('reports a rejection left unhandled after a host call to onError', async () => {
     const onError = vi.fn()
     const vm = await createTestVM([], { onError })

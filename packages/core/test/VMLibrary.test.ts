@@ -188,6 +188,49 @@ describe('VMLibrary lifecycle', () => {
     await expect(vm.initialize()).rejects.toThrow(/Owner and Intruder both define the VM global 'helper'/)
   })
 
+  // Core scans every global after a library's code only where a later library's code follows;
+  // after the last one it looks at owned globals. Each position must still catch a collision.
+  it.each([
+    ['first and last of three', ['globalThis.helper = 1', 'globalThis.other = 2', 'globalThis.helper = 3'], /L0 and L2 both define the VM global 'helper'/],
+    ['first and second of three', ['globalThis.helper = 1', 'globalThis.helper = 2', 'globalThis.other = 3'], /L0 and L1 both define the VM global 'helper'/],
+    ['two that replace one intrinsic', ['globalThis.console = {}', 'globalThis.JSON = {}', 'globalThis.console = {}'], /L0 and L2 both define the VM global 'console'/],
+    ['code replacing a reference of a later library', ['globalThis.ref1 = "x"', '', ''], /L1 and L0 both define the VM global 'ref1'/],
+    ['the only code replacing another library\'s reference', ['', 'globalThis.ref0 = "x"', ''], /L0 and L1 both define the VM global 'ref0'/],
+    ['the last code, after deleting a global it does not own', ['globalThis.mine = 1', 'delete globalThis.ref2; globalThis.ref0 = "x"', ''], /L0 and L1 both define the VM global 'ref0'/],
+  ])('detects libraries defining one global in VM code: %s', async (_, codes, message) => {
+    const libraries = codes.map((code, index) => {
+      const Named = { [`L${index}`]: class extends VMLibrary {
+        override getReferences() {
+          return { [`ref${index}`]: index }
+        }
+        override getVmCode() {
+          return code
+        }
+      } }[`L${index}`] as new () => VMLibrary
+      return new Named()
+    })
+    const vm = trackVM(new VM(libraries))
+    const error = await rejectionOf(vm.initialize())
+    expect(error).toBeInstanceOf(VMLibraryConflictError)
+    expect(error.message).toMatch(message)
+  })
+
+  it('lets three libraries with VM code define distinct globals and delete their own references', async () => {
+    const libraries = ['a', 'b', 'c'].map((name) => {
+      const Named = { [name]: class extends VMLibrary {
+        override getReferences() {
+          return { [`__${name}_secret`]: name }
+        }
+        override getVmCode() {
+          return `globalThis.${name} = globalThis.__${name}_secret + '!'; delete globalThis.__${name}_secret`
+        }
+      } }[name] as new () => VMLibrary
+      return new Named()
+    })
+    const vm = await createTestVM(libraries)
+    expect(await vm.run('return [a, b, c, typeof __a_secret]')).toEqual(['a!', 'b!', 'c!', 'undefined'])
+  })
+
   it('lets libraries replace intrinsics nobody owns', async () => {
     class Patch extends VMLibrary {
       override getVmCode() {
