@@ -267,16 +267,13 @@ export class VM {
       if (timeout !== undefined && (typeof timeout !== 'number' || timeout < 0 || Number.isNaN(timeout))) {
         throw new VMInvalidArgumentError(`call timeout must be a number of ms >= 0; got ${describe(timeout)}`)
       }
+      const { signal } = options
+      if (signal?.aborted) throw new VMAbortedError({ cause: signal.reason })
       const { entries } = this.#requireReady(`call '${name}'`)
       const invocation = this.#invoke(entries, this.#nextId++, name, copyArgsForVm(args, name))
       // Without a timeout or signal the call is the invocation itself: no extra promise layer.
-      if (!(timeout && timeout > 0) && !options.signal) return invocation
-      return this.#startCall(name, timeout ?? 0, options.signal, (callId) =>
-        invocation.then(
-          (value) => this.#settle(callId, value),
-          (error: Error) => this.#settle(callId, undefined, error),
-        ),
-      )
+      if (!(timeout && timeout > 0) && !signal) return invocation
+      return withDeadline(invocation, name, timeout ?? 0, signal)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -787,6 +784,28 @@ export class VM {
   #assertInitializing(): void {
     if (this.#state !== 'initializing') throw this.#deathReason ?? new VMDisposedError('finish initialize()')
   }
+}
+
+/**
+ * A call's promise with a timeout and/or an abort signal. The VM function cannot be cancelled: it
+ * runs on and its late outcome is dropped. Disposing the VM rejects the invocation itself.
+ */
+function withDeadline(invocation: Promise<unknown>, name: string, timeout: number, signal: AbortSignal | undefined): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const finish = (settle: (value: never) => void, value: unknown) => {
+      if (timer) clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      settle(value as never)
+    }
+    const onAbort = () => finish(reject, new VMAbortedError({ cause: signal?.reason }))
+    if (timeout > 0) timer = setTimeout(() => finish(reject, new VMCallTimeoutError(name, timeout)), timeout)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    invocation.then(
+      (value) => finish(resolve, value),
+      (error) => finish(reject, error),
+    )
+  })
 }
 
 function flatten(libraries: readonly VMLibrary[], out: VMLibrary[] = [], seen = new Set<VMLibrary>()): VMLibrary[] {

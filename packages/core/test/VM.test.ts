@@ -289,6 +289,27 @@ describe('VM.call()', () => {
     expect(await vm.run('return "still usable"')).toBe('still usable')
   })
 
+  it('rejects with VMAbortedError when its signal aborts (the VM function runs on), and never starts when already aborted', async () => {
+    const vm = await createTestVM()
+    await vm.run('globalThis.started = 0; return { slow: () => { started++; return new Promise((r) => { globalThis.release = r }) } }')
+    await expect(vm.call('slow', [], { signal: AbortSignal.abort('no') })).rejects.toBeInstanceOf(VMAbortedError)
+    expect(await vm.run('return started')).toBe(0)
+    const controller = new AbortController()
+    const call = vm.call('slow', [], { signal: controller.signal, timeout: 10_000 })
+    await waitFor(async () => (await vm.run('return started')) === 1)
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ code: 'VM_ERR_ABORTED' })
+    await vm.run('release("late")')
+    expect(await vm.run('return started')).toBe(1)
+  })
+
+  it('resolves a call with a timeout that settles in time', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { later: (x) => new Promise((r) => Promise.resolve().then(() => r(x))) }')
+    expect(await vm.call('later', [5], { timeout: 10_000 })).toBe(5)
+    await expect(vm.call('missing', [], { timeout: 10_000 })).rejects.toMatchObject({ code: 'VM_ERR_UNKNOWN_CALLABLE' })
+  })
+
   it('validates name and args', async () => {
     const vm = await createTestVM()
     await expect(vm.call(1 as never)).rejects.toBeInstanceOf(VMInvalidArgumentError)
