@@ -128,6 +128,27 @@ export class ModuleLoader {
   }
 }
 
+const FORMAT_CODES: Record<ModuleFormat, string> = { commonjs: 'c', module: 'm', json: 'j' }
+
+/**
+ * A load result as one string for the VM (see decodeLoad in vmCode.ts): a string crosses into the
+ * VM as it is, while an object is serialized, which costs ~10 µs per module — a third of a
+ * require. Module: format code, filename, NUL, source; built-in and mock: 'b' or 'k' and the name;
+ * error: 'e', code, NUL, message.
+ */
+export function encodeLoadResult(result: LoadResult): string {
+  switch (result.kind) {
+    case 'module':
+      return `${FORMAT_CODES[result.format]}${result.filename}\u0000${result.source}`
+    case 'builtin':
+      return `b${result.name}`
+    case 'mock':
+      return `k${result.name}`
+    case 'error':
+      return `e${result.code}\u0000${result.message}`
+  }
+}
+
 function isRelative(specifier: string): boolean {
   return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
 }

@@ -14,7 +14,7 @@ import {
 } from '@vm-machine/core'
 import { type IFs, memfs } from 'memfs'
 import { compatSources } from './generated/embedded.js'
-import { type BaseCodebaseModule, COMPAT_BUILTINS, type LoadResult, ModuleLoader, type ModuleResolver, SANDBOX_BUILTINS } from './ModuleLoader.js'
+import { type BaseCodebaseModule, COMPAT_BUILTINS, type LoadResult, ModuleLoader, type ModuleResolver, SANDBOX_BUILTINS, encodeLoadResult } from './ModuleLoader.js'
 import { type FsOperation, SandboxFs } from './SandboxFs.js'
 import { vmCode } from './vmCode.js'
 
@@ -115,7 +115,7 @@ export class VMCodeBaseLibrary extends VMLibraryGroup {
   override getReferences(): VMReferences {
     const { loader, sandbox } = this.#shared
     return {
-      __vmm_codebase_load: hostFunction((specifier: string, fromFile: string, mode: 'require' | 'import') => loader.load(specifier, fromFile, mode), 'blocking'),
+      __vmm_codebase_load: hostFunction(async (specifier: string, fromFile: string, mode: 'require' | 'import') => encodeLoadResult(await loader.load(specifier, fromFile, mode)), 'blocking'),
       __vmm_codebase_fs: hostFunction((op: string, args: unknown[]) => sandbox.run(op, args), 'blocking'),
       __vmm_codebase_import: hostFunction((specifier: string, fromFile: string) => this.#import(specifier, fromFile), 'async'),
       __vmm_codebase_compat: COMPAT_SCRIPTS,

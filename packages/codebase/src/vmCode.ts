@@ -247,11 +247,19 @@ const builtinModule = (name) => (hasOwn.call(builtins, name) ? builtins[name] : 
 const cache = { __proto__: null }
 const lookups = new Map()
 
+// posix dirname without the path module's general parsing, for absolute paths without a trailing
+// slash (module filenames): it runs once or twice per require.
+function dirnameOf(path) {
+  if (path[0] !== '/' || path[path.length - 1] === '/') return pathModule.dirname(path)
+  const slash = path.lastIndexOf('/')
+  return slash === 0 ? '/' : path.slice(0, slash)
+}
+
 class Module {
   constructor(filename) {
     this.id = filename
     this.filename = filename
-    this.path = pathModule.dirname(filename)
+    this.path = dirnameOf(filename)
     this.exports = {}
     this.loaded = false
     this.children = []
@@ -265,13 +273,24 @@ function moduleError(result) {
   return error
 }
 
+// The host's answer as one string (see encodeLoadResult in ModuleLoader.ts).
+const formats = { c: 'commonjs', m: 'module', j: 'json' }
+function decodeLoad(encoded) {
+  const tag = encoded[0]
+  if (tag === 'b') return { kind: 'builtin', name: encoded.slice(1) }
+  if (tag === 'k') return { kind: 'mock', name: encoded.slice(1) }
+  const split = encoded.indexOf('\u0000')
+  if (tag === 'e') return { kind: 'error', code: encoded.slice(1, split), message: encoded.slice(split + 1) }
+  return { kind: 'module', format: formats[tag], filename: encoded.slice(1, split), source: encoded.slice(split + 1) }
+}
+
 function resolveLoad(specifier, fromFile, mode) {
   if (typeof specifier !== 'string') throw new TypeError('The "id" argument must be of type string. Received ' + typeof specifier)
-  const key = mode + '\\u0000' + (fromFile.endsWith('/') ? fromFile : pathModule.dirname(fromFile)) + '\\u0000' + specifier
+  const key = mode + '\\u0000' + (fromFile.endsWith('/') ? fromFile : dirnameOf(fromFile)) + '\\u0000' + specifier
   let result = lookups.get(key)
   if (result === undefined) {
-    result = load(specifier, fromFile, mode)
-    if (result.kind !== 'error') lookups.set(key, result.kind === 'module' ? { kind: 'module', filename: result.filename, format: result.format, source: result.source } : result)
+    result = decodeLoad(load(specifier, fromFile, mode))
+    if (result.kind !== 'error') lookups.set(key, result)
   }
   return result
 }

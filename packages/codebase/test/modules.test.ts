@@ -38,6 +38,14 @@ describe('require()', () => {
     ])
   })
 
+  it('keeps file names and sources exactly: non-ASCII names, NUL and line separators in sources, root files', async () => {
+    const { vm } = await setup({
+      '/ünï/cödé ✓.js': 'module.exports = ["\u0000 nul", "\u2028", __filename, __dirname]',
+      '/top.js': 'module.exports = __dirname',
+    })
+    expect(await vm.run('return [...require("/ünï/cödé ✓.js"), require("/top.js")]')).toEqual(['\u0000 nul', '\u2028', '/ünï/cödé ✓.js', '/ünï', '/'])
+  })
+
   it('handles require cycles like Node (partial exports)', async () => {
     const { vm } = await setup({
       '/a.js': 'exports.name = "a"; const b = require("./b"); exports.seenB = b.name; exports.done = true',
