@@ -260,14 +260,16 @@ function readGlobal(key) {
 const materialized = new MapCtor()
 function defineLazyGlobal(name, load) {
   if (typeof name !== 'string' || typeof load !== 'function') throw new TypeError('__vmm_lazy_global(name, load) needs a name and a function')
-  const dataProperty = (value) => defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false })
-  const get = getOwnPropertyDescriptor({ get [name]() {
+  const get = function () {
     const value = load()
-    dataProperty(value)
+    lazyToData(name, value)
     apply(mapSet, materialized, [name, [get, value]])
     return value
-  } }, name).get
-  defineProperty(G, name, { get, set(value) { dataProperty(value) }, configurable: true, enumerable: false })
+  }
+  defineProperty(G, name, { get, set: function (value) { lazyToData(name, value) }, configurable: true, enumerable: false })
+}
+function lazyToData(name, value) {
+  defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false })
 }
 
 let web
