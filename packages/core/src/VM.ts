@@ -269,8 +269,8 @@ export class VM {
       }
       const { signal } = options
       if (signal?.aborted) throw new VMAbortedError({ cause: signal.reason })
-      const { entries } = this.#requireReady(`call '${name}'`)
-      const invocation = this.#invoke(entries, this.#nextId++, name, copyArgsForVm(args, name))
+      const entries = this.#state === 'ready' && this.#entries ? this.#entries : this.#requireReady(`call '${name}'`).entries
+      const invocation = this.#invoke(entries, this.#nextId++, name, args)
       // Without a timeout or signal the call is the invocation itself: no extra promise layer.
       if (!(timeout && timeout > 0) && !signal) return invocation
       return withDeadline(invocation, name, timeout ?? 0, signal)
@@ -358,8 +358,10 @@ export class VM {
    * the call settled (an unhandled rejection in it, a value that cannot be copied), the VM hands
    * the kept envelope over by id through the deliver channel.
    */
-  #invoke(entries: Entries, id: number, name: string, copied: unknown[]): Promise<unknown> {
-    return this.#awaitTask(entries, id, entries.invoke.apply(undefined, [id, this.#takeAcks(), name, ...copied], this.#resultOptions))
+  #invoke(entries: Entries, id: number, name: string, args: readonly unknown[]): Promise<unknown> {
+    const copied = copyArgsForVm(args, name, [id, 0, name])
+    copied[1] = this.#takeAcks() // after the copy, which may throw: acks taken are always sent
+    return this.#awaitTask(entries, id, entries.invoke.apply(undefined, copied, this.#resultOptions))
   }
 
   /** Ids whose results the host has; the next run or call tells the VM to let go of them. */

@@ -13,10 +13,16 @@ export function copyForVm(value: unknown, where: string | (() => string)): unkno
   }
 }
 
-/** Copies each argument for the VM; primitives pass as they are. */
-export function copyArgsForVm(args: readonly unknown[], name: string): unknown[] {
-  const copied = new Array<unknown>(args.length)
-  for (let index = 0; index < args.length; index++) copied[index] = copyForVm(args[index], () => `${name} args[${index}]`)
+/**
+ * Copies each argument for the VM into a new array, after `prefix` (values core sends along, as
+ * they are); primitives pass as they are.
+ */
+export function copyArgsForVm(args: readonly unknown[], name: string, prefix: readonly unknown[] = []): unknown[] {
+  const copied = prefix.slice()
+  for (let index = 0; index < args.length; index++) {
+    const value = args[index]
+    copied.push(value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') ? value : copyForVm(value, `${name} args[${index}]`))
+  }
   return copied
 }
 

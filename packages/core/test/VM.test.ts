@@ -376,6 +376,17 @@ describe('VM errors the host would not otherwise see', () => {
     expect(onError).toHaveBeenCalledWith(error)
   })
 
+  it('lets go of call results the host already has, also across calls whose arguments cannot be copied', async () => {
+    // 100 results of 2 MB each would exceed the 64 MB limit three times over if the VM kept them.
+    const vm = await createTestVM([], { memoryLimit: 64 })
+    await vm.run('return { big: () => "x".repeat(2e6) }')
+    for (let i = 0; i < 100; i++) {
+      expect(await vm.call('big')).toHaveLength(2e6)
+      await expect(vm.call('big', [() => {}])).rejects.toBeInstanceOf(VMTransferError)
+    }
+    expect(await vm.run('return 1')).toBe(1)
+  })
+
   it('lets go of run results the host already has (no VM memory held per run)', async () => {
     // 100 results of 2 MB each would exceed the 64 MB limit three times over if the VM kept them.
     const vm = await createTestVM([], { memoryLimit: 64 })
