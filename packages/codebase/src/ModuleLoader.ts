@@ -90,9 +90,14 @@ export class ModuleLoader {
 
   add(module: BaseCodebaseModule): void {
     this.#added.set(module.name, module)
+    this.#results = new Map()
   }
 
-  async load(specifier: string, fromFile: string, mode: 'require' | 'import'): Promise<LoadResult> {
+  /**
+   * Finds a module. Synchronous unless a `moduleResolver` answers with a promise: a blocking host
+   * call that returns a plain value is answered sooner.
+   */
+  load(specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult | Promise<LoadResult> {
     if (typeof specifier !== 'string' || specifier === '') return notFound(String(specifier), fromFile)
     const virtual = this.#resolved.get(specifier)
     if (virtual) return { kind: 'module', ...virtual }
@@ -100,13 +105,44 @@ export class ModuleLoader {
       const key = isRelative(specifier) ? posix.resolve(dirOf(fromFile), specifier) : virtualName(specifier)
       const cached = this.#resolved.get(key)
       if (cached) return { kind: 'module', ...cached }
-      const source = await this.resolver(specifier, fromFile)
-      if (typeof source === 'string') {
-        const entry = { filename: key, source, format: 'commonjs' as const }
-        this.#resolved.set(key, entry)
-        return { kind: 'module', ...entry }
-      }
+      const source = this.resolver(specifier, fromFile)
+      if (isThenable(source)) return Promise.resolve(source).then((value) => this.#afterResolver(key, value, specifier, fromFile, mode))
+      return this.#afterResolver(key, source, specifier, fromFile, mode)
     }
+    return this.#loadLocal(specifier, fromFile, mode)
+  }
+
+  #afterResolver(key: string, source: string | undefined, specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult {
+    if (typeof source === 'string') {
+      const entry = { filename: key, source, format: 'commonjs' as const }
+      this.#resolved.set(key, entry)
+      return { kind: 'module', ...entry }
+    }
+    return this.#loadLocal(specifier, fromFile, mode)
+  }
+
+  // Answers without the resolver, by mode, directory and specifier: VMs over one volume ask the same
+  // questions. Kept until the volume or the added modules change.
+  #results = new Map<string, LoadResult>()
+  #resultsGeneration = -1
+
+  /** Added modules, sandbox built-ins and mocks, the volume, compatibility modules. */
+  #loadLocal(specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult {
+    const now = this.generation()
+    if (now !== this.#resultsGeneration) {
+      this.#results = new Map()
+      this.#resultsGeneration = now
+    }
+    const key = `${mode}\u0000${dirOf(fromFile)}\u0000${specifier}`
+    let result = this.#results.get(key)
+    if (result === undefined) {
+      result = this.#find(specifier, fromFile, mode)
+      this.#results.set(key, result)
+    }
+    return result
+  }
+
+  #find(specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult {
     const added = this.#added.get(specifier)
     if (added) {
       return { kind: 'module', filename: added.name.startsWith('/') ? added.name : virtualName(added.name), source: added.source, format: added.format ?? 'commonjs' }
@@ -147,6 +183,10 @@ export function encodeLoadResult(result: LoadResult): string {
     case 'error':
       return `e${result.code}\u0000${result.message}`
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
 }
 
 function isRelative(specifier: string): boolean {

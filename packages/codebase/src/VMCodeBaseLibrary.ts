@@ -115,7 +115,10 @@ export class VMCodeBaseLibrary extends VMLibraryGroup {
   override getReferences(): VMReferences {
     const { loader, sandbox } = this.#shared
     return {
-      __vmm_codebase_load: hostFunction(async (specifier: string, fromFile: string, mode: 'require' | 'import') => encodeLoadResult(await loader.load(specifier, fromFile, mode)), 'blocking'),
+      __vmm_codebase_load: hostFunction((specifier: string, fromFile: string, mode: 'require' | 'import') => {
+        const result = loader.load(specifier, fromFile, mode)
+        return result instanceof Promise ? result.then(encodeLoadResult) : encodeLoadResult(result)
+      }, 'blocking'),
       __vmm_codebase_fs: hostFunction((op: string, args: unknown[]) => sandbox.run(op, args), 'blocking'),
       __vmm_codebase_import: hostFunction((specifier: string, fromFile: string) => this.#import(specifier, fromFile), 'async'),
       __vmm_codebase_compat: COMPAT_SCRIPTS,

@@ -46,6 +46,24 @@ describe('require()', () => {
     expect(await vm.run('return [...require("/ünï/cödé ✓.js"), require("/top.js")]')).toEqual(['\u0000 nul', '\u2028', '/ünï/cödé ✓.js', '/ünï', '/'])
   })
 
+  it('answers lookups anew after the volume or the added modules change (host writes, VM writes, addModule)', async () => {
+    const { codebase, fs, vm } = await setup({ '/lib/a.js': 'module.exports = "a1"' })
+    const missing = (name: string) => `try { require(${JSON.stringify(name)}); return 'found' } catch (error) { return error.code }`
+    expect(await vm.run('return require("/lib/a.js")')).toBe('a1')
+    expect(await vm.run(missing('/late.js'))).toBe('MODULE_NOT_FOUND')
+    fs.writeFileSync('/late.js', 'module.exports = "late"')
+    expect(await vm.run('return require("/late.js")')).toBe('late')
+    expect(await vm.run(`require('fs').writeFileSync('/vm.js', 'module.exports = "vm"'); return require('/vm.js')`)).toBe('vm')
+    expect(await vm.run(missing('extra'))).toBe('MODULE_NOT_FOUND')
+    codebase.addModule('extra', 'module.exports = "added"')
+    expect(await vm.run('return require("extra")')).toBe('added')
+    // The next VM over the same volume reads the file as it is now.
+    fs.writeFileSync('/lib/a.js', 'module.exports = "a2"')
+    await vm.dispose()
+    const next = await createTestVM([codebase])
+    expect(await next.run('return require("/lib/a.js")')).toBe('a2')
+  })
+
   it('handles require cycles like Node (partial exports)', async () => {
     const { vm } = await setup({
       '/a.js': 'exports.name = "a"; const b = require("./b"); exports.seenB = b.name; exports.done = true',
