@@ -484,6 +484,31 @@ describe('host functions', () => {
     ])
   })
 
+  it('answers blocking host functions that return plain values or throw synchronously the same way', async () => {
+    class Lib extends VMLibrary {
+      override getReferences() {
+        return {
+          plus: hostFunction((a: number, b: number) => a + b, 'blocking'),
+          shape: hostFunction(() => ({ list: [1, 2], bytes: Buffer.from('hi') }), 'blocking'),
+          refuse: hostFunction(() => {
+            throw Object.assign(new RangeError('sync no'), { code: 'E_SYNC' })
+          }, 'blocking'),
+          giveSymbol: hostFunction(() => ({ s: Symbol('x') }), 'blocking'),
+        }
+      }
+    }
+    const vm = await createTestVM([new Lib()])
+    expect(
+      await vm.run(`
+        const out = [plus(2, 3)]
+        const shape_ = shape()
+        out.push(shape_.list, shape_.bytes.length, shape_.bytes.buffer.byteLength)
+        try { refuse() } catch (e) { out.push([e instanceof RangeError, e.message, e.code]) }
+        try { giveSymbol() } catch (e) { out.push([e.name, e.code]) }
+        return out`),
+    ).toEqual([5, [1, 2], 2, 2, [true, 'sync no', 'E_SYNC'], ['VMTransferError', 'VM_ERR_TRANSFER']])
+  })
+
   it('rejects blocking calls from library setup code with a clear error', async () => {
     class Lib extends VMLibrary {
       override getReferences() {
