@@ -7,9 +7,33 @@ import { type PeerRow, peerRows } from './peerRows.js'
 import { bigObject, coldVm, consoleCost, hostToVm, idleRss, measureRunaway, runaway, vmToHost } from './rows.js'
 import { parallelThreads } from './threadRows.js'
 
+// `pnpm bench 1 5 peers` runs only those rows (ids as printed) and writes results/partial.json.
+const ROWS: Array<[string, () => Promise<Row | Row[]>]> = [
+  ['1', coldVm],
+  ['2', hostToVm],
+  ['3', vmToHost],
+  ['4', bigObject],
+  ['5', requireModules],
+  ['9', compatLayer],
+  ['6', parallelThreads],
+  ['7', idleRss],
+  ['8', runaway],
+  ['m', measureRunaway],
+  ['c', consoleCost],
+]
+const selected = process.argv.slice(2)
+const known = [...ROWS.map(([id]) => id), 'peers']
+const unknown = selected.filter((id) => !known.includes(id))
+if (unknown.length > 0) {
+  console.error(`Unknown row ${unknown.join(', ')}; rows are ${known.join(', ')}`)
+  process.exit(1)
+}
+const wanted = (id: string) => selected.length === 0 || selected.includes(id)
+
 const started = Date.now()
 const rows: Row[] = []
-for (const row of [coldVm, hostToVm, vmToHost, bigObject, requireModules, compatLayer, parallelThreads, idleRss, runaway, measureRunaway, consoleCost]) {
+for (const [id, row] of ROWS) {
+  if (!wanted(id)) continue
   const results = await row()
   for (const result of Array.isArray(results) ? results : [results]) {
     rows.push(result)
@@ -19,8 +43,8 @@ for (const row of [coldVm, hostToVm, vmToHost, bigObject, requireModules, compat
   }
 }
 
-console.log('\nSame workloads on other sandboxes (facts, no targets):')
-const peers: PeerRow[] = await peerRows()
+const peers: PeerRow[] = wanted('peers') ? await peerRows() : []
+if (peers.length > 0) console.log('\nSame workloads on other sandboxes (facts, no targets):')
 const cell = (value: number | undefined, unit: string) => (value === undefined ? 'n/a' : unit === 'ms' && value < 1 ? `${(value * 1000).toFixed(2)} µs` : `${value.toFixed(2)} ms`)
 for (const peer of peers) {
   console.log(`   ${peer.workload.padEnd(62)} vm-machine ${cell(peer.vmMachine, peer.unit).padEnd(12)} quickjs-emscripten ${cell(peer.quickjs, peer.unit).padEnd(12)} node:vm ${cell(peer.nodeVm, peer.unit).padEnd(12)} vm2 ${cell(peer.vm2, peer.unit)}`)
@@ -28,5 +52,6 @@ for (const peer of peers) {
 
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true })
-writeFileSync(new URL('../results/latest.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), machine, rows, peers }, null, 2)}\n`)
-console.log(`\n${rows.filter((r) => r.pass).length}/${rows.length} targets met in ${((Date.now() - started) / 1000).toFixed(0)} s on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}; results in bench/results/latest.json`)
+const file = selected.length === 0 ? 'latest.json' : 'partial.json'
+writeFileSync(new URL(`../results/${file}`, import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), machine, rows, peers }, null, 2)}\n`)
+console.log(`\n${rows.filter((r) => r.pass).length}/${rows.length} targets met in ${((Date.now() - started) / 1000).toFixed(0)} s on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}; results in bench/results/${file}`)

@@ -27,10 +27,10 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** Polls `check` until it returns true or `ms` pass. */
-export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+/** Polls `check` (sync or async) until it returns true or `ms` pass. */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`waitFor: condition not met within ${ms} ms`)
     await sleep(5)
   }
