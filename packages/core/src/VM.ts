@@ -242,7 +242,7 @@ export class VM {
       // Always asynchronous: a sync call would block the host while the VM is busy. The value
       // arrives as the task's result, like a call's.
       return await this.#startCall(`run(${filename})`, 0, options.signal, (id) =>
-        this.#awaitTask(entries, runId, context.evalClosure(source, [entries.run.derefInto(), runId, this.#takeAcks()], origin)).then(
+        this.#awaitTask(entries, runId, context.evalClosure(source, [entries.run.derefInto(), runId, this.#takeAcks()], origin), true).then(
           (value) => this.#settle(id, value),
           (error: Error) => this.#settle(id, undefined, error),
         ),
@@ -374,7 +374,7 @@ export class VM {
    * when the task itself failed (its value could not be copied, an unhandled rejection in it), the
    * envelope the VM kept for `id`, recovered by a second call.
    */
-  #awaitTask(entries: Entries, id: number, task: Promise<unknown>): Promise<unknown> {
+  #awaitTask(entries: Entries, id: number, task: Promise<unknown>, compiles = false): Promise<unknown> {
     return task.then(
       (value) => {
         this.#acks.push(id)
@@ -386,8 +386,9 @@ export class VM {
           this.#acks.push(id)
           throw envelopeError(envelope as Envelope & { t: 1 })
         }
-        // run(): code that does not compile never started.
-        if (isCompileError(cause) && !this.#deathReason) throw this.#failure(cause)
+        // run(): code that does not compile never started (a SyntaxError thrown while it runs
+        // arrives marked, like every error of the run's own promise).
+        if (compiles && isCompileError(cause) && !this.#deathReason) throw this.#failure(cause, true, true)
         const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
         if (error && (this.#deathReason || this.#state === 'disposed')) throw error
         return new Promise((resolve, reject) => {
@@ -736,7 +737,11 @@ export class VM {
   }
 
   /** Turns a rejected isolated-vm task into a typed error; kills the VM when the cause is fatal. */
-  #failure(cause: unknown, reportUnhandled = true): VMError {
+  /**
+   * `compiling`: the task compiled code (run's closure), so a SyntaxError is that code's own error;
+   * elsewhere a SyntaxError is a value the VM left unhandled, like any other.
+   */
+  #failure(cause: unknown, reportUnhandled = true, compiling = false): VMError {
     if (cause instanceof VMError) return cause
     if (this.#deathReason) return this.#deathReason
     const failure = classifyTaskFailure(cause, {
@@ -749,8 +754,9 @@ export class VM {
       this.terminate(failure.error)
       return failure.error
     }
-    if (reportUnhandled && failure.kind === 'unhandled' && this.#state !== 'initializing' && !isCompileError(cause)) this.reportError(failure.error)
-    if (isCompileError(cause) || this.#state === 'initializing') {
+    const compileError = compiling && isCompileError(cause)
+    if (reportUnhandled && failure.kind === 'unhandled' && this.#state !== 'initializing' && !compileError) this.reportError(failure.error)
+    if (compileError || this.#state === 'initializing') {
       const error = cause as Error
       return new VMScriptError({ name: error.name, message: error.message, stack: error.stack })
     }

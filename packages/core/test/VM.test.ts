@@ -310,6 +310,22 @@ describe('VM.call()', () => {
     await expect(vm.call('missing', [], { timeout: 10_000 })).rejects.toMatchObject({ code: 'VM_ERR_UNKNOWN_CALLABLE' })
   })
 
+  it('rejects with the VM error, stack included, when an async callable or run code throws a SyntaxError while running', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    await vm.run('return { parse: async (text) => JSON.parse(text) }', { filename: 'parser.js' })
+    const error = await rejectionOf(vm.call('parse', ['{']))
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.vmName).toBe('SyntaxError')
+    expect(error.vmStack).toMatch(/parser\.js:1:/)
+    expect(error.vmStack).not.toMatch(/isolated-vm boundary|node_modules|\.ts:/)
+    const runError = await rejectionOf(vm.run('await null; JSON.parse("{")', { filename: 'later.js' }))
+    expect(runError.vmName).toBe('SyntaxError')
+    expect(runError.vmStack).toMatch(/later\.js:1:/)
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(onError).toHaveBeenCalledWith(runError)
+  })
+
   it('validates name and args', async () => {
     const vm = await createTestVM()
     await expect(vm.call(1 as never)).rejects.toBeInstanceOf(VMInvalidArgumentError)
@@ -340,6 +356,15 @@ describe('VM errors the host would not otherwise see', () => {
     const onError = vi.fn()
     const vm = await createTestVM([], { onError })
     await vm.run('return { main: () => { Promise.reject(new Error("side effect")); return 5 } }')
+    expect(await vm.call('main')).toBe(5)
+    await waitFor(() => onError.mock.calls.length === 1)
+    expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(VMUnhandledRejectionError)
+  })
+
+  it('keeps a call result when the same task leaves a SyntaxError unhandled (not taken for a compile error)', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    await vm.run('return { main: async () => { Promise.reject(new SyntaxError("side effect")); return 5 } }')
     expect(await vm.call('main')).toBe(5)
     await waitFor(() => onError.mock.calls.length === 1)
     expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(VMUnhandledRejectionError)
