@@ -63,7 +63,12 @@ export function warmCodeCache(isolate: ivm.Isolate): void {
     const entry = cache.get(code)
     if (!entry || entry.warm || entry.attempts >= MAX_WARM_ATTEMPTS) continue
     entry.attempts++
-    const script = isolate.compileScriptSync(code, { filename, produceCachedData: true }) as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }
+    let script: ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }
+    try {
+      script = isolate.compileScriptSync(code, { filename, produceCachedData: true }) as typeof script
+    } catch {
+      continue // an optimization only: a VM near its memory limit still starts
+    }
     script.release()
     const data = script.cachedData
     if (!data) continue

@@ -33,6 +33,14 @@ describe('code cache', () => {
     }
   })
 
+  it('never throws: warming is an optimization (here the isolate is gone)', () => {
+    const code = '(function () { function inner() { return 1 } globalThis.x = inner() })()'
+    const isolate = new ivm.Isolate({ memoryLimit: 8 })
+    compileCached(isolate, code, 'gone.js').runSync(isolate.createContextSync())
+    isolate.dispose()
+    expect(() => warmCodeCache(isolate)).not.toThrow()
+  })
+
   it('does nothing for an isolate that compiled no cold code', () => {
     const isolate = new ivm.Isolate({ memoryLimit: 8 })
     try {
