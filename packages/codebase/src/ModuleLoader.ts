@@ -121,8 +121,8 @@ export class ModuleLoader {
     return this.#loadLocal(specifier, fromFile, mode)
   }
 
-  // Answers without the resolver, by mode, directory and specifier: VMs over one volume ask the same
-  // questions. Kept until the volume or the added modules change.
+  // Answers without the resolver, by mode, requiring file and specifier: VMs over one volume ask
+  // the same questions. Kept until the volume or the added modules change.
   #results = new Map<string, LoadResult>()
   #resultsGeneration = -1
 
@@ -133,7 +133,7 @@ export class ModuleLoader {
       this.#results = new Map()
       this.#resultsGeneration = now
     }
-    const key = `${mode}\u0000${dirOf(fromFile)}\u0000${specifier}`
+    const key = `${mode}\u0000${fromFile}\u0000${specifier}` // the file, not its directory: errors name it
     let result = this.#results.get(key)
     if (result === undefined) {
       result = this.#find(specifier, fromFile, mode)

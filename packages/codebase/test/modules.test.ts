@@ -96,6 +96,17 @@ describe('require()', () => {
     expect(await vm.run('try { require("./nope") } catch (e) { return [e.code, e.message] }')).toEqual(['MODULE_NOT_FOUND', "Cannot find module './nope' from '/'"])
   })
 
+  it('names the requiring file in MODULE_NOT_FOUND, for each of two files in one directory', async () => {
+    const { vm } = await setup({
+      '/lib/one.js': 'try { require("./gone") } catch (e) { module.exports = e.message }',
+      '/lib/two.js': 'try { require("./gone") } catch (e) { module.exports = e.message }',
+    })
+    expect(await vm.run('return [require("/lib/one.js"), require("/lib/two.js")]')).toEqual([
+      "Cannot find module './gone' from '/lib/one.js'",
+      "Cannot find module './gone' from '/lib/two.js'",
+    ])
+  })
+
   it('names the virtual file and line in stack traces', async () => {
     const { vm } = await setup({ '/src/fail.js': 'const x = 1\n\nfunction boom() { throw new Error("boom") }\nmodule.exports = { boom }' })
     const error = await rejectionOf(vm.run('require("/src/fail.js").boom()'))
