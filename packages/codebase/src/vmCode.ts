@@ -279,7 +279,7 @@ function decodeLoad(encoded) {
   const tag = encoded[0]
   if (tag === 'b') return { kind: 'builtin', name: encoded.slice(1) }
   if (tag === 'k') return { kind: 'mock', name: encoded.slice(1) }
-  const split = encoded.indexOf('\u0000')
+  const split = encoded.indexOf('\\u0000')
   if (tag === 'e') return { kind: 'error', code: encoded.slice(1, split), message: encoded.slice(split + 1) }
   return { kind: 'module', format: formats[tag], filename: encoded.slice(1, split), source: encoded.slice(split + 1) }
 }
