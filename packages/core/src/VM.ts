@@ -67,7 +67,6 @@ export type VMFunction = (...args: unknown[]) => Promise<unknown>
 interface PendingCall {
   resolve(value: unknown): void
   reject(error: unknown): void
-  cleanup?: () => void
 }
 
 const ENTRY_NAMES = ['run', 'invoke', 'recover', 'settle', 'exported', 'admin'] as const
@@ -235,18 +234,16 @@ export class VM {
     if (filename !== undefined && typeof filename !== 'string') throw new VMInvalidArgumentError('run(code, { filename }): filename must be a string')
     filename ??= `run-${++this.#runCount}.js`
     try {
+      const { signal } = options
+      if (signal?.aborted) throw new VMAbortedError({ cause: signal.reason })
       const { context, entries } = this.#requireReady('run code')
-      const runId = this.#nextId++
-      const source = `${RUN_PREFIX}${code}${RUN_SUFFIX}`
+      const id = this.#nextId++
       const origin = { filename, columnOffset: -RUN_PREFIX.length, ...this.#resultOptions }
       // Always asynchronous: a sync call would block the host while the VM is busy. The value
       // arrives as the task's result, like a call's.
-      return await this.#startCall(`run(${filename})`, 0, options.signal, (id) =>
-        this.#awaitTask(entries, runId, context.evalClosure(source, [entries.run.derefInto(), runId, this.#takeAcks()], origin), true).then(
-          (value) => this.#settle(id, value),
-          (error: Error) => this.#settle(id, undefined, error),
-        ),
-      )
+      const task = context.evalClosure(`${RUN_PREFIX}${code}${RUN_SUFFIX}`, [entries.run.derefInto(), id, this.#takeAcks()], origin)
+      const outcome = this.#awaitTask(entries, id, task, true)
+      return await (signal ? withDeadline(outcome, `run(${filename})`, 0, signal) : outcome)
     } catch (error) {
       if (error instanceof VMError && !(error instanceof VMDisposedError) && error !== this.#deathReason) {
         const handler = this.#options.onError
@@ -416,7 +413,6 @@ export class VM {
     const reason = this.#deathReason
     for (const [id, call] of this.#pending) {
       this.#pending.delete(id)
-      call.cleanup?.()
       call.reject(reason ?? new VMDisposedError('finish the call'))
     }
     const waits: Promise<unknown>[] = []
@@ -704,36 +700,8 @@ export class VM {
     const call = this.#pending.get(id)
     if (!call) return
     this.#pending.delete(id)
-    call.cleanup?.()
     if (error) call.reject(error)
     else call.resolve(value)
-  }
-
-  #startCall(name: string, timeout: number, signal: AbortSignal | undefined, start: (id: number) => Promise<unknown>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new VMAbortedError({ cause: signal.reason }))
-        return
-      }
-      const id = this.#nextId++
-      const call: PendingCall = { resolve, reject }
-      if (timeout > 0 || signal) {
-        const settleEarly = (error: VMError) => {
-          if (!this.#pending.delete(id)) return
-          call.cleanup?.()
-          reject(error)
-        }
-        const timer = timeout > 0 ? setTimeout(() => settleEarly(new VMCallTimeoutError(name, timeout)), timeout) : undefined
-        const onAbort = () => settleEarly(new VMAbortedError({ cause: signal?.reason }))
-        signal?.addEventListener('abort', onAbort, { once: true })
-        call.cleanup = () => {
-          if (timer) clearTimeout(timer)
-          signal?.removeEventListener('abort', onAbort)
-        }
-      }
-      this.#pending.set(id, call)
-      start(id).catch((cause) => void this.#failure(cause))
-    })
   }
 
   /** Turns a rejected isolated-vm task into a typed error; kills the VM when the cause is fatal. */
