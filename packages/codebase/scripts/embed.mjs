@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { vmBundleOptions } from '../../../scripts/vm-bundle-options.mjs'
 
 const require = createRequire(import.meta.url)
 const local = (file) => fileURLToPath(new URL(`./compat/${file}`, import.meta.url))
@@ -64,16 +65,9 @@ out += `\n/** path-browserify ${version('path-browserify')} */\nexport const pat
 out += '\n/** CommonJS bodies of the compatibility modules, run as (exports, require, module, process). */\nexport const compatSources: Record<string, string> = {\n'
 for (const [name, { entry, from, alias }] of Object.entries(compat)) {
   const { outputFiles } = await build({
+    ...vmBundleOptions,
     entryPoints: [entry],
-    bundle: true,
-    write: false,
     format: 'cjs',
-    platform: 'neutral',
-    mainFields: ['main'],
-    target: 'es2022',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'none',
     alias,
     plugins: [builtinsExternal, lazyUtilTypes],
   })

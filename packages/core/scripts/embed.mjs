@@ -5,22 +5,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { buildSync } from 'esbuild'
+import { vmBundleOptions } from '../../../scripts/vm-bundle-options.mjs'
 
 const require = createRequire(import.meta.url)
 const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version
 
 const { outputFiles } = buildSync({
+  ...vmBundleOptions,
   entryPoints: [require.resolve('whatwg-url')],
-  bundle: true,
-  write: false,
   format: 'iife',
   globalName: 'whatwgURL',
-  platform: 'neutral',
-  mainFields: ['main'],
-  target: 'es2022',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
   alias: { tr46: fileURLToPath(new URL('./tr46.cjs', import.meta.url)) },
 })
 // A factory the VM calls with its TextEncoder/TextDecoder and the host's domainToASCII; it returns
