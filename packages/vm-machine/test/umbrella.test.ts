@@ -21,6 +21,11 @@ describe('vm-machine (umbrella)', () => {
     expect(umbrella.VMIpcTxLibrary).toBe(umbrella.VMIpcLibrary)
   })
 
+  it("re-exports every export of core, as core's own values", async () => {
+    const umbrella = (await import('vm-machine')) as Record<string, unknown>
+    for (const [name, value] of Object.entries(scoped)) expect(umbrella[name], name).toBe(value)
+  })
+
   it('runs the reference Quick Start with only the import path changed', async () => {
     const { VM, VMConsoleLibrary, VMIpcLibrary, VMIpcRxLibrary } = await import('vm-machine')
     const logs: unknown[][] = []
