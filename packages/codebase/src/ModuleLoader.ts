@@ -37,8 +37,22 @@ export class ModuleLoader {
   readonly #resolved = new Map<string, { filename: string; source: string; format: ModuleFormat }>()
 
   readonly #probe: VolumeProbe
+  // Probe results and answers, kept for one volume generation (and until a module is added).
   #cache = new Map<string, unknown>()
   #generation = -1
+
+  #cached<T>(kind: string, key: string, read: (key: string) => T): T {
+    const now = this.generation()
+    if (now !== this.#generation) {
+      this.#cache = new Map()
+      this.#generation = now
+    }
+    const entry = `${kind}:${key}`
+    if (this.#cache.has(entry)) return this.#cache.get(entry) as T
+    const value = read(key)
+    this.#cache.set(entry, value)
+    return value
+  }
 
   constructor(
     readonly fs: IFs,
@@ -48,18 +62,7 @@ export class ModuleLoader {
     readonly generation: () => number,
   ) {
     const direct = probeVolume(fs)
-    const cached = <T>(kind: string, path: string, read: (path: string) => T): T => {
-      const now = this.generation()
-      if (now !== this.#generation) {
-        this.#cache = new Map()
-        this.#generation = now
-      }
-      const key = `${kind}:${path}`
-      if (this.#cache.has(key)) return this.#cache.get(key) as T
-      const value = read(path)
-      this.#cache.set(key, value)
-      return value
-    }
+    const cached = <T>(kind: string, path: string, read: (path: string) => T): T => this.#cached(kind, path, read)
     // One directory listing answers "is it a file?" for every sibling (memfs stat calls are slow).
     const listing = (dir: string) =>
       cached('l', dir, (path) => {
@@ -90,7 +93,7 @@ export class ModuleLoader {
 
   add(module: BaseCodebaseModule): void {
     this.#added.set(module.name, module)
-    this.#results = new Map()
+    this.#cache = new Map()
   }
 
   /**
@@ -121,25 +124,13 @@ export class ModuleLoader {
     return this.#loadLocal(specifier, fromFile, mode)
   }
 
-  // Answers without the resolver, by mode, requiring file and specifier: VMs over one volume ask
-  // the same questions. Kept until the volume or the added modules change.
-  #results = new Map<string, LoadResult>()
-  #resultsGeneration = -1
-
-  /** Added modules, sandbox built-ins and mocks, the volume, compatibility modules. */
+  /**
+   * Added modules, sandbox built-ins and mocks, the volume, compatibility modules. Answers are
+   * cached by mode, requiring file (not its directory: errors name it) and specifier, since VMs
+   * over one volume ask the same questions.
+   */
   #loadLocal(specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult {
-    const now = this.generation()
-    if (now !== this.#resultsGeneration) {
-      this.#results = new Map()
-      this.#resultsGeneration = now
-    }
-    const key = `${mode}\u0000${fromFile}\u0000${specifier}` // the file, not its directory: errors name it
-    let result = this.#results.get(key)
-    if (result === undefined) {
-      result = this.#find(specifier, fromFile, mode)
-      this.#results.set(key, result)
-    }
-    return result
+    return this.#cached('r', `${mode}\u0000${fromFile}\u0000${specifier}`, () => this.#find(specifier, fromFile, mode))
   }
 
   #find(specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult {
