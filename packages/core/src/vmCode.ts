@@ -134,23 +134,17 @@ const splitResult = (function splitResult(value) {
   return data
 })
 
+// Outcomes kept by call id until the host acknowledges them, so one lost to a failure of its task
+// (an unhandled rejection in it, a value that cannot be cloned) can still be recovered: envelopes
+// of sync outcomes in \`slots\`, the promises of async ones in \`running\`.
 const slots = new MapCtor()
-const orphans = new MapCtor()
-const remember = (function remember(id, envelope) {
-  apply(mapSet, slots, [id, envelope])
-  return envelope
-})
-const settled = (function settled(id, envelope) {
-  remember(id, envelope)
-  if (apply(mapHas, orphans, [id])) {
-    apply(mapDelete, orphans, [id])
-    apply(mapDelete, slots, [id])
-    deliver(id, envelope)
-  }
-  return envelope
+const running = new MapCtor()
+const forget = (function forget(id) {
+  apply(mapDelete, slots, [id])
+  apply(mapDelete, running, [id])
 })
 const callError = (function callError(id, envelope) {
-  settled(id, envelope)
+  apply(mapSet, slots, [id, envelope])
   let json
   try {
     json = jsonStringify(envelope)
@@ -160,11 +154,16 @@ const callError = (function callError(id, envelope) {
   return new ErrorCtor(CALL_ERROR + json)
 })
 const release = (function release(acks) {
-  if (typeof acks === 'number') {
-    apply(mapDelete, slots, [acks])
-    return
+  if (typeof acks === 'number') return forget(acks)
+  for (let i = 0; i < acks.length; i++) forget(acks[i])
+})
+// Hands a recovered outcome to the host; its status for the host's bookkeeping.
+const handOver = (function handOver(id, envelope) {
+  if (envelope.t === 1) {
+    deliver(id, envelope)
+    return 'failed'
   }
-  for (let i = 0; i < acks.length; i++) apply(mapDelete, slots, [acks[i]])
+  return deliver(id, envelope) ? 'delivered' : 'transfer'
 })
 
 function unwrap(envelope) {
@@ -375,22 +374,19 @@ return {
   // with a marked error.
   run: (function run(id, acks, fn) {
     if (acks !== 0) release(acks)
-    return then(apply(fn, G, []), (function (value) {
-      let data
+    const promise = then(apply(fn, G, []), (function (value) {
       try {
-        data = splitResult(value)
+        return splitResult(value)
       } catch (error) {
         throw callError(id, fail(error))
       }
-      settled(id, ok(data))
-      return data
     }), (function (error) { throw callError(id, fail(error)) }))
+    apply(mapSet, running, [id, promise])
+    return promise
   }),
   // The call's value is the task's result (a promise of it for async callables): one message, as
   // cheap as a raw apply. A failure rejects with a marked error whose message carries the error
-  // envelope as JSON. Envelopes stay in \`slots\` until the host acknowledges them, so a value lost
-  // to a failure of the task itself (an unhandled rejection in it, a value that cannot be cloned)
-  // can still be recovered by id.
+  // envelope as JSON. The outcome stays in \`slots\` or \`running\` until the host acknowledges it.
   invoke: (function invoke(id, acks, name, ...args) {
     if (acks !== 0) release(acks)
     const fn = apply(mapGet, callables, [name])
@@ -403,26 +399,33 @@ return {
     }
     const promise = asPromise(result)
     if (promise) {
-      // Hand the promise itself to the host (no derived promise on the hot path); keep the
-      // envelope on the side. A rejection reaches the host as a task failure and is recovered by id.
-      then(promise, (function (value) { settled(id, ok(value)) }), (function (error) { settled(id, fail(error)) }))
+      // The promise itself goes to the host (no derived promise, no handler on the hot path). A
+      // rejection reaches the host as a task failure and is recovered by id.
+      apply(mapSet, running, [id, promise])
       return promise
     }
-    remember(id, ok(result))
+    apply(mapSet, slots, [id, ok(result)])
     return result
   }),
+  // The outcome kept for a task that failed as a whole, handed over through deliver once settled.
+  // Its status: 'failed' (the call's own rejection), 'transfer' (its value could not be copied),
+  // 'delivered', or 'pending' (handed over when it settles).
   recover(id) {
-    const envelope = apply(mapGet, slots, [id])
-    if (envelope === undefined) {
-      apply(mapSet, orphans, [id, true])
-      return 'orphan'
-    }
-    apply(mapDelete, slots, [id])
-    if (envelope.t === 1) {
-      deliver(id, envelope)
-      return 'failed'
-    }
-    return deliver(id, envelope) ? 'delivered' : 'transfer'
+    const kept = apply(mapGet, slots, [id])
+    const promise = apply(mapGet, running, [id])
+    forget(id)
+    if (kept !== undefined) return handOver(id, kept)
+    if (promise === undefined) return 'orphan'
+    let status
+    then(promise, (function (value) { status = handOver(id, ok(value)) }), (function (error) {
+      // A run's rejection is a marked error whose envelope callError kept.
+      const marked = apply(mapGet, slots, [id])
+      apply(mapDelete, slots, [id])
+      status = handOver(id, marked !== undefined ? marked : fail(error))
+    }))
+    // A promise that has settled already runs its handler in the first round of microtasks,
+    // before this one.
+    return then(toPromise(undefined), (function () { return status === undefined ? 'pending' : status }))
   },
   settle(id, ok, payload) {
     const entry = apply(mapGet, pendingHostCalls, [id])

@@ -303,6 +303,61 @@ describe('VM.call()', () => {
     expect(await vm.run('return started')).toBe(1)
   })
 
+  it('enters the VM in the order runs and calls were made, also within one tick', async () => {
+    const vm = await createTestVM()
+    await vm.run('globalThis.log = []; return { note: (x) => { log.push(x) } }')
+    const made = [vm.call('note', ['call 1']), vm.run('log.push("run")'), vm.call('note', ['call 2'], { timeout: 1000 }), vm.getCallableNames()]
+    await Promise.all(made)
+    expect(await vm.run('return log')).toEqual(['call 1', 'run', 'call 2'])
+  })
+
+  it('never starts a call aborted in the tick it was made', async () => {
+    const vm = await createTestVM()
+    await vm.run('globalThis.started = 0; return { work: () => { started++ } }')
+    const controller = new AbortController()
+    const call = vm.call('work', [], { signal: controller.signal })
+    controller.abort()
+    await expect(call).rejects.toBeInstanceOf(VMAbortedError)
+    expect(await vm.run('return started')).toBe(0)
+  })
+
+  it('times out calls with different timeouts each at its own time', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { hang: () => new Promise(() => {}), quick: async (x) => x }')
+    const settled: string[] = []
+    const track = (name: string, call: Promise<unknown>) => call.then(() => settled.push(`${name} ok`), (error) => settled.push(`${name} ${error.code}`))
+    await Promise.all([
+      track('long', vm.call('hang', [], { timeout: 150 })),
+      track('short', vm.call('hang', [], { timeout: 20 })),
+      track('quick', vm.call('quick', [1], { timeout: 20 })),
+      track('huge', vm.call('quick', [2], { timeout: 2 ** 31 + 1 })),
+    ])
+    expect(settled).toEqual(['quick ok', 'huge ok', 'short VM_ERR_CALL_TIMEOUT', 'long VM_ERR_CALL_TIMEOUT'])
+  })
+
+  it('keeps the process alive while a call with a timeout is pending, and not after', async () => {
+    const refTimers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    const before = refTimers()
+    const vm = await createTestVM()
+    await vm.run('return { wait: () => new Promise((r) => { globalThis.finish = r }) }')
+    const call = vm.call('wait', [], { timeout: 60_000 })
+    await waitFor(async () => (await vm.run('return typeof finish')) === 'function')
+    expect(refTimers()).toBe(before + 1)
+    await vm.run('finish(3)')
+    expect(await call).toBe(3)
+    expect(refTimers()).toBe(before)
+  })
+
+  it('rejects an async callable that throws at once without reporting an unhandled rejection', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    await vm.run('return { boom: async () => { throw new TypeError("at once") }, thenable: () => ({ then: (_, reject) => reject(new Error("thenable")) }) }')
+    await expect(vm.call('boom')).rejects.toMatchObject({ vmName: 'TypeError', message: 'at once' })
+    await expect(vm.call('thenable')).rejects.toMatchObject({ message: 'thenable' })
+    await sleep(20)
+    expect(onError).not.toHaveBeenCalled()
+  })
+
   it('resolves a call with a timeout that settles in time', async () => {
     const vm = await createTestVM()
     await vm.run('return { later: (x) => new Promise((r) => Promise.resolve().then(() => r(x))) }')
