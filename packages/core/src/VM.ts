@@ -190,13 +190,12 @@ export class VM {
         this.#assertInitializing()
       }
       const collected = this.#flat.map((library) => ({ library, references: library.getReferences() ?? {}, code: library.getVmCode() ?? '' }))
-      const owners = this.#installReferences(collected)
-      this.#evaluateLibraryCodes(
-        collected.filter(({ code }) => code.trim() !== ''),
-        owners,
-      )
-      const exported = this.#bootstrapCall('seal', [], true) as string[]
-      for (const name of exported) this.#vmFunctions.set(name, this.#entries.exported.getSync(name, { reference: true }) as ivm.Reference)
+      const coded = collected.filter(({ code }) => code.trim() !== '')
+      const composition = compositionOf(collected)
+      const check = composition === undefined || !isChecked(composition)
+      const owners = this.#installReferences(collected, check ? coded.length : 0)
+      this.#evaluateLibraryCodes(coded, owners, check)
+      if (check && composition !== undefined) rememberComposition(composition)
       warmCodeCache(isolate) // the VM is idle: no library has started yet
       for (const library of this.#flat) {
         await library.start()
@@ -570,7 +569,8 @@ export class VM {
         const ref = this.#vmFunctions.get(name)
         if (!ref) throw new VMInvalidArgumentError(`No VM function '${name}' was registered with __vmm_expose during initialize()`)
         const copied = copyArgsForVm(args, name)
-        return this.#later(`call VM function '${name}'`, () => ref.apply(undefined, copied, this.#resultOptions)).then(
+        // Straight in, not queued behind runs and calls: libraries time these (measure's pings).
+        return ref.apply(undefined, copied, this.#resultOptions).then(
           (envelope) => {
             const env = envelope as Envelope
             if (env.t === 1) throw envelopeError(env)
@@ -597,14 +597,20 @@ export class VM {
     return entries
   }
 
-  #bootstrapCall(op: 'install' | 'changes' | 'seal', args: unknown[] = [], copyResult = false): unknown {
+  #bootstrapCall(op: 'install' | 'changes' | 'seal', args: unknown[] = []): unknown {
     const { entries } = this.#requireAlive()
-    return entries.admin.applySync(undefined, [op, ...args], copyResult ? { result: { copy: true } } : undefined)
+    return entries.admin.applySync(undefined, [op, ...args])
   }
 
-  #installReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>): Map<string, VMLibrary> {
+  /**
+   * Installs every library's references and takes the baseline for attributing the globals the
+   * libraries' VM code defines (see #evaluateLibraryCodes): every global when more than one
+   * library has code, the owned ones when one has.
+   */
+  #installReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>, codedCount: number): Map<string, VMLibrary> {
     const owners = new Map<string, VMLibrary>()
     const spec: unknown[] = []
+    const values: unknown[] = []
     const targets: unknown[] = []
     for (const { library, references } of collected) {
       if (typeof references !== 'object' || references === null) throw new VMInvalidArgumentError(`${library.name}.getReferences() must return an object`)
@@ -633,39 +639,43 @@ export class VM {
         } catch (cause) {
           throw transferErrorFor(value, name, cause)
         }
-        spec.push({ name, value: data, nested })
+        spec.push({ name, value: values.push(data) - 1, nested })
       }
     }
-    const specCopy = new ivm.ExternalCopy(spec).copyInto({ release: true })
-    this.#bootstrapCall('install', [specCopy, ...targets])
+    // The baseline for #evaluateLibraryCodes: none without library code, every global (null) when
+    // more than one library has code, else the owned ones.
+    const baseline = codedCount === 0 ? undefined : codedCount > 1 ? null : JSON.stringify([...owners.keys()])
+    const copiedValues = values.length === 0 ? undefined : copyForVm(values, 'references')
+    this.#bootstrapCall('install', [JSON.stringify(spec), baseline, copiedValues, ...targets])
     return owners
   }
 
   /**
-   * Evaluates each library's VM code and attributes the globals it adds or replaces to it, so two
-   * libraries defining one global fail. Scanning every global costs ~0.1 ms in a fresh isolate, so
-   * a full scan runs only where a later library's code could still collide with what this one
-   * defined; after the last library's code, only the globals owned so far need a look.
+   * Evaluates each library's VM code and, with `check`, attributes the globals it adds or replaces
+   * to it, so two libraries defining one global fail. Scanning every global costs ~0.1 ms in a
+   * fresh isolate, so a full scan runs only where a later library's code could still collide with
+   * what this one defined; after the last library's code, only the globals owned so far need a
+   * look, which `seal` does in the same call that ends setup.
    */
-  #evaluateLibraryCodes(coded: Array<{ library: VMLibrary; code: string }>, owners: Map<string, VMLibrary>): void {
-    // Baseline: globals so far belong to core, intrinsics and references.
-    if (coded.length > 1) this.#bootstrapCall('changes')
-    else if (coded.length === 1) this.#bootstrapCall('changes', [copyForVm([...owners.keys()], 'names')])
+  #evaluateLibraryCodes(coded: Array<{ library: VMLibrary; code: string }>, owners: Map<string, VMLibrary>, check: boolean): void {
+    const { isolate, context, entries } = this.#requireAlive()
     coded.forEach(({ library, code }, index) => {
-      const last = index === coded.length - 1
-      this.#evaluateLibraryCode(library, code, owners, last ? [...owners.keys()] : undefined)
+      try {
+        compileCached(isolate, code, `vm-machine:${library.name}.js`).runSync(context, this.#applyOptions)
+      } catch (cause) {
+        const failure = this.#failure(cause)
+        throw new VMScriptError({ name: failure.name, message: `${library.name}.getVmCode() failed in the VM: ${failure.message}`, stack: (failure as VMScriptError).vmStack })
+      }
+      if (check && index < coded.length - 1) this.#attribute(library, JSON.parse(this.#bootstrapCall('changes') as string) as string[], owners)
     })
+    const last = check ? coded[coded.length - 1] : undefined
+    const sealed = this.#bootstrapCall('seal', last ? [JSON.stringify([...owners.keys()])] : []) as string
+    const [changed, exported] = JSON.parse(sealed) as [string[], string[]]
+    if (last) this.#attribute(last.library, changed, owners)
+    for (const name of exported) this.#vmFunctions.set(name, entries.exported.getSync(name, { reference: true }) as ivm.Reference)
   }
 
-  #evaluateLibraryCode(library: VMLibrary, code: string, owners: Map<string, VMLibrary>, watch: string[] | undefined): void {
-    const { isolate, context } = this.#requireAlive()
-    try {
-      compileCached(isolate, code, `vm-machine:${library.name}.js`).runSync(context, this.#applyOptions)
-    } catch (cause) {
-      const failure = this.#failure(cause)
-      throw new VMScriptError({ name: failure.name, message: `${library.name}.getVmCode() failed in the VM: ${failure.message}`, stack: (failure as VMScriptError).vmStack })
-    }
-    const changed = this.#bootstrapCall('changes', watch ? [copyForVm(watch, 'names')] : [], true) as string[]
+  #attribute(library: VMLibrary, changed: string[], owners: Map<string, VMLibrary>): void {
     for (const name of changed) {
       const previous = owners.get(name)
       if (previous && previous !== library) throw new VMLibraryConflictError(`${previous.name} and ${library.name} both define the VM global '${name}'; rename one`)
@@ -856,6 +866,67 @@ class Task implements Deadline {
     readonly input: unknown[] | string,
     readonly filename?: string,
   ) {}
+}
+
+/**
+ * Compositions of libraries whose globals passed the conflict check. The check scans every VM
+ * global after each library's code (~0.1 ms a scan in a fresh isolate); a later VM of the same
+ * composition — the same libraries with the same reference names and VM code, in the same order —
+ * runs the same code over the same globals, so it reuses the result instead. Primitive data
+ * references count with their values; a composition with object data references is checked in
+ * every VM.
+ */
+interface CompositionNode {
+  next: Map<string, CompositionNode>
+  checked: boolean
+}
+// A trie over the parts of compositions: the long part, a library's code, is looked up as it is,
+// so its hash is the one compileCached computes anyway.
+let checkedCompositions: CompositionNode = { next: new Map(), checked: false }
+let compositionCount = 0
+const MAX_COMPOSITIONS = 64
+
+/** The parts of a composition, for checkedCompositions; undefined when it is checked every time. */
+function compositionOf(collected: ReadonlyArray<{ library: VMLibrary; references: Record<string, unknown>; code: string }>): string[] | undefined {
+  const parts: string[] = []
+  for (const { library, references, code } of collected) {
+    if (typeof references !== 'object' || references === null) return undefined
+    // Each item prefixed with its length: unambiguous without escaping.
+    let header = `${library.name.length}:${library.name}`
+    for (const [name, value] of Object.entries(references)) {
+      let kind: string
+      if (typeof value === 'function' || isHostFunction(value) || isVMScript(value)) kind = 'f'
+      else if (value === null || typeof value !== 'object') kind = `${typeof value} ${Object.is(value, -0) ? '-0' : String(value)}`
+      else return undefined
+      header += `${name.length}:${name}${kind.length}:${kind}`
+    }
+    parts.push(header, code)
+  }
+  return parts
+}
+
+function isChecked(parts: readonly string[]): boolean {
+  let node: CompositionNode | undefined = checkedCompositions
+  for (const part of parts) {
+    node = node.next.get(part)
+    if (!node) return false
+  }
+  return node.checked
+}
+
+function rememberComposition(parts: readonly string[]): void {
+  if (compositionCount >= MAX_COMPOSITIONS) {
+    checkedCompositions = { next: new Map(), checked: false }
+    compositionCount = 0
+  }
+  let node = checkedCompositions
+  for (const part of parts) {
+    let next = node.next.get(part)
+    if (!next) node.next.set(part, (next = { next: new Map(), checked: false }))
+    node = next
+  }
+  if (!node.checked) compositionCount++
+  node.checked = true
 }
 
 /** A blocking host function's failure, as the marked error the VM side rebuilds. */

@@ -315,7 +315,11 @@ const adminOps = {
   putNamespace(id, namespace) {
     apply(mapSet, namespaces, [id, namespace])
   },
-  install(spec, ...targets) {
+  // Installs the libraries' references, then takes the baseline for changes() unless \`baseline\` is
+  // undefined (null: every global; else the JSON names to look at). \`spec\` comes as JSON, data
+  // values as one copied array: in a fresh isolate a string crosses far cheaper than a copied object.
+  install(specJson, baseline, values, ...targets) {
+    const spec = jsonParse(specJson)
     for (let i = 0; i < spec.length; i++) {
       const item = spec[i]
       if (item.script !== undefined) {
@@ -326,19 +330,21 @@ const adminOps = {
         G[item.name] = wrapHostFunction(item.name, item.mode, targets[item.fn])
         continue
       }
-      const value = item.value
+      const value = values[item.value]
       for (let j = 0; j < item.nested.length; j++) {
         const [path, index, mode] = item.nested[j]
         setPath(value, path, mode === 'script' ? scriptLoader(index) : wrapHostFunction(path[path.length - 1], 'sync', targets[index]))
       }
       G[item.name] = value
     }
+    if (baseline !== undefined) adminOps.changes(baseline === null ? undefined : baseline)
   },
-  // Names of globals added or replaced since the previous call (the first call takes the baseline).
-  // With \`names\`, looks at those globals only (a missing one counts as unchanged, as in a full scan).
+  // Names of globals added or replaced since the previous call (the first call takes the baseline),
+  // as JSON. With \`names\` (JSON of an array), looks at those globals only (a missing one counts as
+  // unchanged, as in a full scan).
   changes(names) {
     const changed = []
-    const keys = names === undefined ? ownKeys(G) : names
+    const keys = names === undefined ? ownKeys(G) : jsonParse(names)
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]
       if (typeof key !== 'string') continue
@@ -349,16 +355,18 @@ const adminOps = {
         snapshot[key] = value
       }
     }
-    return changed
+    return jsonStringify(changed)
   },
-  // Ends library setup; returns the names registered with __vmm_expose, whose References the
-  // host takes now, while the VM is idle (a sync lookup later could block on a busy VM).
-  seal() {
+  // Ends library setup. Returns, as JSON, [changes(watch) when \`watch\` is given, the names
+  // registered with __vmm_expose], whose References the host takes now, while the VM is idle (a
+  // sync lookup later could block on a busy VM).
+  seal(watch) {
+    const changed = watch === undefined ? '[]' : adminOps.changes(watch)
     delete G.__vmm_expose
     delete G.__vmm_take_namespace
     delete G.__vmm_lazy_global
     snapshot = { __proto__: null }
-    return ObjectKeys(exported)
+    return '[' + changed + ',' + jsonStringify(ObjectKeys(exported)) + ']'
   },
 }
 

@@ -215,6 +215,77 @@ describe('VMLibrary lifecycle', () => {
     expect(error.message).toMatch(message)
   })
 
+  // The check runs once per composition (libraries, reference names and primitive values, VM
+  // code); later VMs of that composition reuse its result. Code that defines different globals on
+  // the same inputs (here: a host function counting calls) is the case it cannot see.
+  describe('checks each composition of libraries once', () => {
+    const build = (limit: unknown, tag: string) => {
+      let created = 0
+      class Counter extends VMLibrary {
+        override getReferences() {
+          return { [`__count_${tag}`]: () => ++created, [`__limit_${tag}`]: limit }
+        }
+        override getVmCode() {
+          return `if (globalThis.__count_${tag}() > 1) globalThis.clash_${tag} = 1`
+        }
+      }
+      class Fixed extends VMLibrary {
+        override getVmCode() {
+          return `globalThis.clash_${tag} = 2`
+        }
+      }
+      return () => trackVM(new VM([new Counter(), new Fixed()]))
+    }
+
+    it('reuses the result for a later VM of the same composition', async () => {
+      const next = build(5, 'same')
+      await next().initialize()
+      await expect(next().initialize()).resolves.toBeUndefined()
+    })
+
+    it('checks again when a primitive reference value differs', async () => {
+      let limit = 1
+      const tag = 'values'
+      let created = 0
+      class Counter extends VMLibrary {
+        override getReferences() {
+          return { [`__count_${tag}`]: () => ++created, __limit_values: limit }
+        }
+        override getVmCode() {
+          return `if (globalThis.__count_${tag}() > 1) globalThis.clash_${tag} = 1`
+        }
+      }
+      class Fixed extends VMLibrary {
+        override getVmCode() {
+          return `globalThis.clash_${tag} = 2`
+        }
+      }
+      await trackVM(new VM([new Counter(), new Fixed()])).initialize()
+      limit = 2
+      await expect(trackVM(new VM([new Counter(), new Fixed()])).initialize()).rejects.toThrow(/Counter and Fixed both define the VM global 'clash_values'/)
+    })
+
+    it('checks every VM of a composition with object data references', async () => {
+      const next = build({ max: 5 }, 'objects')
+      await next().initialize()
+      await expect(next().initialize()).rejects.toThrow(/Counter and Fixed both define the VM global 'clash_objects'/)
+    })
+
+    it('checks again after a VM of the composition failed the check', async () => {
+      class Owner extends VMLibrary {
+        override getVmCode() {
+          return 'globalThis.twice = 1'
+        }
+      }
+      class Again extends VMLibrary {
+        override getVmCode() {
+          return 'globalThis.twice = 2'
+        }
+      }
+      for (let i = 0; i < 2; i++) await expect(trackVM(new VM([new Owner(), new Again()])).initialize()).rejects.toBeInstanceOf(VMLibraryConflictError)
+    })
+  })
+
   it('lets three libraries with VM code define distinct globals and delete their own references', async () => {
     const libraries = ['a', 'b', 'c'].map((name) => {
       const Named = { [name]: class extends VMLibrary {
