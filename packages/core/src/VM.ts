@@ -16,7 +16,7 @@ import {
 } from './errors.js'
 import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo } from './hostErrors.js'
 import { type HostFunction, isHostFunction, toHostFunction } from './hostFunction.js'
-import { compileCached, warmCodeCache } from './codeCache.js'
+import { compileCachedAsync, warmCodeCache } from './codeCache.js'
 import { compatCallback } from './compatHost.js'
 import { type Deadline, Deadlines } from './deadlines.js'
 import { compactViews, copyArgsForVm, copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
@@ -65,7 +65,7 @@ export interface VMCallOptions {
 /** A host handle to a function a library's VM code registered with `__vmm_expose(name, fn)`. */
 export type VMFunction = (...args: unknown[]) => Promise<unknown>
 
-const ENTRY_NAMES = ['run', 'invoke', 'recover', 'settle', 'exported', 'admin'] as const
+const ENTRY_NAMES = ['run', 'invoke', 'settle', 'admin'] as const
 type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
 
 // run(code) compiles and starts in one task: core's run entry ($0) receives the call id ($1) and
@@ -179,30 +179,41 @@ export class VM {
         onCatastrophicError: (message) => this.terminate(new VMIsolateError(`The VM's isolate failed: ${message}`)),
       })
       this.#isolate = isolate
-      const context = await isolate.createContext()
-      this.#assertInitializing()
-      this.#context = context
-      this.#entries = this.#bootstrap(isolate, context)
+      // The isolate's thread creates the context and compiles core's and the libraries' code
+      // while this thread attaches the libraries and prepares their references.
+      const contextReady = quiet(isolate.createContext())
+      const coreCompiled = quiet(compileCachedAsync(isolate, bootstrapCode, 'vm-machine:core.js'))
       for (const library of this.#flat) {
         library[kOwner] = this
         this.#attached.push(library)
-        await library.attach(this)
+        const attached = library.attach(this)
+        if (isThenable(attached)) await attached
         this.#assertInitializing()
       }
       const collected = this.#flat.map((library) => ({ library, references: library.getReferences() ?? {}, code: library.getVmCode() ?? '' }))
-      const coded = collected.filter(({ code }) => code.trim() !== '')
+      const coded = collected
+        .filter(({ code }) => code.trim() !== '')
+        .map(({ library, code }) => ({ library, compiled: settle(compileCachedAsync(isolate, code, `vm-machine:${library.name}.js`)) }))
       const composition = compositionOf(collected)
       const check = composition === undefined || !isChecked(composition)
-      const owners = this.#installReferences(collected, check ? coded.length : 0)
-      this.#evaluateLibraryCodes(coded, owners, check)
+      const references = this.#prepareReferences(collected)
+      const context = await contextReady
+      const coreScript = await coreCompiled
+      this.#assertInitializing()
+      this.#context = context
+      this.#entries = this.#bootstrap(coreScript, context)
+      this.#installReferences(references, check ? coded.length : 0)
+      await this.#evaluateLibraryCodes(coded, references.owners, check)
       if (check && composition !== undefined) rememberComposition(composition)
       warmCodeCache(isolate) // the VM is idle: no library has started yet
       for (const library of this.#flat) {
-        await library.start()
+        const started = library.start()
+        if (isThenable(started)) await started
         this.#assertInitializing()
       }
       for (const library of this.#flat) {
-        await library.afterStart()
+        const after = library.afterStart()
+        if (isThenable(after)) await after
         this.#assertInitializing()
       }
       this.#state = 'ready'
@@ -448,7 +459,7 @@ export class VM {
     const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
     if (error && (this.#deathReason || this.#state === 'disposed')) return this.#finish(task, false, error)
     this.#pending.set(id, task)
-    entries.recover.apply(undefined, [id], { ...this.#applyOptions, result: { promise: true, copy: true } }).then(
+    entries.admin.apply(undefined, ['recover', id], { ...this.#applyOptions, result: { promise: true, copy: true } }).then(
       (status) => {
         // 'failed': the call's own rejection; 'transfer': its value could not be copied. Otherwise
         // (delivered fine, or still pending) the task failed of an unhandled rejection.
@@ -586,10 +597,10 @@ export class VM {
     }
   }
 
-  #bootstrap(isolate: ivm.Isolate, context: ivm.Context): Entries {
+  #bootstrap(script: ivm.Script, context: ivm.Context): Entries {
     const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
     const compat = compatCallback(() => this.#requireAlive(), this.#scripts)
-    const factory = compileCached(isolate, bootstrapCode, 'vm-machine:core.js').runSync(context, { reference: true }) as ivm.Reference
+    const factory = script.runSync(context, { reference: true }) as ivm.Reference
     const api = factory.applySync(undefined, [deliver, compat], { result: { reference: true } }) as ivm.Reference
     factory.release()
     const entries = Object.fromEntries(ENTRY_NAMES.map((key) => [key, api.getSync(key, { reference: true }) as ivm.Reference])) as Entries
@@ -603,11 +614,10 @@ export class VM {
   }
 
   /**
-   * Installs every library's references and takes the baseline for attributing the globals the
-   * libraries' VM code defines (see #evaluateLibraryCodes): every global when more than one
-   * library has code, the owned ones when one has.
+   * The host half of installing every library's references (no isolate needed): who owns which
+   * global, the spec the VM side installs from, data values and host targets.
    */
-  #installReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>, codedCount: number): Map<string, VMLibrary> {
+  #prepareReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>): PreparedReferences {
     const owners = new Map<string, VMLibrary>()
     const spec: unknown[] = []
     const values: unknown[] = []
@@ -628,6 +638,10 @@ export class VM {
           targets.push(this.#hostTarget(name, host, library))
           continue
         }
+        if (isJsonExact(value)) {
+          spec.push({ name, json: value })
+          continue
+        }
         const { data, functions } = extractFunctions(compactViews(value))
         const nested = functions.map(([path, fn]) => {
           if (isVMScript(fn)) return [path, this.#scripts.push(fn) - 1, 'script']
@@ -642,12 +656,19 @@ export class VM {
         spec.push({ name, value: values.push(data) - 1, nested })
       }
     }
-    // The baseline for #evaluateLibraryCodes: none without library code, every global (null) when
-    // more than one library has code, else the owned ones.
+    return { owners, spec: JSON.stringify(spec), values: values.length === 0 ? undefined : copyForVm(values, 'references'), targets }
+  }
+
+  /**
+   * Installs the prepared references and takes the baseline for attributing the globals the
+   * libraries' VM code defines (see #evaluateLibraryCodes): every global when more than one
+   * library has code, the owned ones when one has.
+   */
+  #installReferences({ owners, spec, values, targets }: PreparedReferences, codedCount: number): void {
+    // The baseline: none without library code, every global (null) when more than one library has
+    // code, else the owned ones.
     const baseline = codedCount === 0 ? undefined : codedCount > 1 ? null : JSON.stringify([...owners.keys()])
-    const copiedValues = values.length === 0 ? undefined : copyForVm(values, 'references')
-    this.#bootstrapCall('install', [JSON.stringify(spec), baseline, copiedValues, ...targets])
-    return owners
+    this.#bootstrapCall('install', [spec, baseline, values, ...targets])
   }
 
   /**
@@ -657,22 +678,27 @@ export class VM {
    * what this one defined; after the last library's code, only the globals owned so far need a
    * look, which `seal` does in the same call that ends setup.
    */
-  #evaluateLibraryCodes(coded: Array<{ library: VMLibrary; code: string }>, owners: Map<string, VMLibrary>, check: boolean): void {
-    const { isolate, context, entries } = this.#requireAlive()
-    coded.forEach(({ library, code }, index) => {
+  async #evaluateLibraryCodes(coded: Array<{ library: VMLibrary; compiled: Promise<Settled<ivm.Script>> }>, owners: Map<string, VMLibrary>, check: boolean): Promise<void> {
+    for (const [index, { library, compiled }] of coded.entries()) {
+      const outcome = await compiled
+      this.#assertInitializing()
+      const { context } = this.#requireAlive()
       try {
-        compileCached(isolate, code, `vm-machine:${library.name}.js`).runSync(context, this.#applyOptions)
+        if (!outcome.ok) throw outcome.error
+        outcome.value.runSync(context, this.#applyOptions)
       } catch (cause) {
         const failure = this.#failure(cause)
-        throw new VMScriptError({ name: failure.name, message: `${library.name}.getVmCode() failed in the VM: ${failure.message}`, stack: (failure as VMScriptError).vmStack })
+        if (!(failure instanceof VMScriptError)) throw failure
+        throw new VMScriptError({ name: failure.vmName, message: `${library.name}.getVmCode() failed in the VM: ${failure.message}`, stack: failure.vmStack })
       }
       if (check && index < coded.length - 1) this.#attribute(library, JSON.parse(this.#bootstrapCall('changes') as string) as string[], owners)
-    })
+    }
+    const { entries } = this.#requireAlive()
     const last = check ? coded[coded.length - 1] : undefined
     const sealed = this.#bootstrapCall('seal', last ? [JSON.stringify([...owners.keys()])] : []) as string
     const [changed, exported] = JSON.parse(sealed) as [string[], string[]]
     if (last) this.#attribute(last.library, changed, owners)
-    for (const name of exported) this.#vmFunctions.set(name, entries.exported.getSync(name, { reference: true }) as ivm.Reference)
+    for (const name of exported) this.#vmFunctions.set(name, entries.admin.applySync(undefined, ['exported', name], { result: { reference: true } }) as ivm.Reference)
   }
 
   #attribute(library: VMLibrary, changed: string[], owners: Map<string, VMLibrary>): void {
@@ -840,6 +866,36 @@ export class VM {
 }
 
 const RESOLVED = Promise.resolve()
+
+interface PreparedReferences {
+  owners: Map<string, VMLibrary>
+  /** JSON of what to install under which name (see adminOps.install). */
+  spec: string
+  /** Data values, copied for the VM; undefined when there are none. */
+  values: unknown
+  targets: unknown[]
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
+/** `promise`'s outcome as a value: awaited later, a failure is never an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  )
+}
+
+/** `promise` itself, marked handled: it may be dropped unawaited when initialize() fails early. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {})
+  return promise
+}
+
+/** Whether JSON carries `value` exactly (so it can travel inside the install spec). */
+function isJsonExact(value: unknown): boolean {
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0))
+}
 
 /**
  * A run or call on its way into the VM and back, and its entry in the VM's deadline list. The VM

@@ -29,12 +29,35 @@ export function compileCached(isolate: ivm.Isolate, code: string, filename: stri
     return script
   }
   const script = isolate.compileScriptSync(code, { filename, produceCachedData: true }) as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }
-  if (script.cachedData) {
-    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string)
-    cache.set(code, { data: script.cachedData, size: script.cachedData.copy().byteLength, warm: false, attempts: 0 })
-    remember(isolate, code, filename)
-  }
+  store(isolate, code, filename, script.cachedData)
   return script
+}
+
+/** compileCached on the isolate's own thread: the caller's thread is free meanwhile. */
+export async function compileCachedAsync(isolate: ivm.Isolate, code: string, filename: string): Promise<ivm.Script> {
+  const entry = cache.get(code)
+  if (entry) {
+    const script = (await isolate.compileScript(code, { filename, cachedData: entry.data })) as ivm.Script & { cachedDataRejected?: boolean }
+    if (script.cachedDataRejected) {
+      if (cache.get(code) === entry) cache.delete(code)
+    } else if (!entry.warm) remember(isolate, code, filename)
+    return script
+  }
+  const script = (await isolate.compileScript(code, { filename, produceCachedData: true })) as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }
+  store(isolate, code, filename, script.cachedData)
+  return script
+}
+
+function store(isolate: ivm.Isolate, code: string, filename: string, data: ivm.ExternalCopy<ArrayBuffer> | undefined): void {
+  if (!data) return
+  // Another VM compiled the same code meanwhile: keep its entry.
+  if (cache.has(code)) {
+    data.release()
+    return
+  }
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string)
+  cache.set(code, { data, size: data.copy().byteLength, warm: false, attempts: 0 })
+  remember(isolate, code, filename)
 }
 
 /** Bytes of cache data held for `code` (tests). */

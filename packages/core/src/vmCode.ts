@@ -309,6 +309,30 @@ G.__vmm_take_namespace = function __vmm_take_namespace(id) {
 
 const adminOps = {
   __proto__: null,
+  // The outcome kept for a task that failed as a whole, handed over through deliver once settled.
+  // Its status: 'failed' (the call's own rejection), 'transfer' (its value could not be copied),
+  // 'delivered', or 'pending' (handed over when it settles).
+  recover(id) {
+    const kept = apply(mapGet, slots, [id])
+    const promise = apply(mapGet, running, [id])
+    forget(id)
+    if (kept !== undefined) return handOver(id, kept)
+    if (promise === undefined) return 'orphan'
+    let status
+    then(promise, (function (value) { status = handOver(id, ok(value)) }), (function (error) {
+      // A run's rejection is a marked error whose envelope callError kept.
+      const marked = apply(mapGet, slots, [id])
+      apply(mapDelete, slots, [id])
+      status = handOver(id, marked !== undefined ? marked : fail(error))
+    }))
+    // A promise that has settled already runs its handler in the first round of microtasks,
+    // before this one.
+    return then(toPromise(undefined), (function () { return status === undefined ? 'pending' : status }))
+  },
+  // A function registered with __vmm_expose (the host takes a Reference to it at seal).
+  exported(name) {
+    return exported[name]
+  },
   callableNames() {
     return arrayFrom(apply(mapKeys, callables, []))
   },
@@ -328,6 +352,10 @@ const adminOps = {
       }
       if (item.fn !== undefined) {
         G[item.name] = wrapHostFunction(item.name, item.mode, targets[item.fn])
+        continue
+      }
+      if (apply(hasOwn, item, ['json'])) {
+        G[item.name] = item.json
         continue
       }
       const value = values[item.value]
@@ -371,7 +399,6 @@ const adminOps = {
 }
 
 return {
-  exported,
   // Library setup and rare operations, one Reference for all: see adminOps.
   admin(op, ...args) {
     if (!apply(hasOwn, adminOps, [op])) throw new TypeError('Unknown admin operation ' + StringCtor(op))
@@ -415,26 +442,6 @@ return {
     apply(mapSet, slots, [id, ok(result)])
     return result
   }),
-  // The outcome kept for a task that failed as a whole, handed over through deliver once settled.
-  // Its status: 'failed' (the call's own rejection), 'transfer' (its value could not be copied),
-  // 'delivered', or 'pending' (handed over when it settles).
-  recover(id) {
-    const kept = apply(mapGet, slots, [id])
-    const promise = apply(mapGet, running, [id])
-    forget(id)
-    if (kept !== undefined) return handOver(id, kept)
-    if (promise === undefined) return 'orphan'
-    let status
-    then(promise, (function (value) { status = handOver(id, ok(value)) }), (function (error) {
-      // A run's rejection is a marked error whose envelope callError kept.
-      const marked = apply(mapGet, slots, [id])
-      apply(mapDelete, slots, [id])
-      status = handOver(id, marked !== undefined ? marked : fail(error))
-    }))
-    // A promise that has settled already runs its handler in the first round of microtasks,
-    // before this one.
-    return then(toPromise(undefined), (function () { return status === undefined ? 'pending' : status }))
-  },
   settle(id, ok, payload) {
     const entry = apply(mapGet, pendingHostCalls, [id])
     if (entry === undefined) return

@@ -29,6 +29,14 @@ describe('VMInjectLibrary', () => {
     expect(config.nested.list).toEqual([1, 2, 3])
   })
 
+  it('injects every kind of primitive exactly, including the ones JSON cannot carry', async () => {
+    const values = { text: 'a\u0000\u2028b', count: 42.5, yes: true, nothing: null, negZero: -0, notANumber: Number.NaN, big: 2n ** 70n, far: Number.POSITIVE_INFINITY, absent: undefined }
+    const vm = await createTestVM([new VMInjectLibrary(values)])
+    expect(await vm.run('return [text, count, yes, nothing, Object.is(negZero, -0), Number.isNaN(notANumber), big, far, typeof absent, "absent" in globalThis]')).toEqual([
+      'a\u0000\u2028b', 42.5, true, null, true, true, 2n ** 70n, Number.POSITIVE_INFINITY, 'undefined', true,
+    ])
+  })
+
   it('turns nested functions into synchronous host calls', async () => {
     const vm = await createTestVM([
       new VMInjectLibrary({ tools: { math: { square: (n: number) => n * n }, list: [(s: string) => s.toUpperCase()] } }),

@@ -325,6 +325,30 @@ describe('VMLibrary lifecycle', () => {
     expect(vm.isDisposed).toBe(true)
   })
 
+  it('fails initialize() with VMScriptError naming the library whose VM code does not compile, the first such in order', async () => {
+    class Broken extends VMLibrary {
+      override getVmCode() {
+        return 'globalThis.x = ('
+      }
+    }
+    class AlsoBroken extends VMLibrary {
+      override getVmCode() {
+        return 'let let = 1'
+      }
+    }
+    class Fine extends VMLibrary {
+      override getVmCode() {
+        return 'globalThis.fine = 1'
+      }
+    }
+    const vm = trackVM(new VM([new Fine(), new Broken(), new AlsoBroken()]))
+    const error = await rejectionOf(vm.initialize())
+    expect(error).toBeInstanceOf(VMScriptError)
+    expect(error.message).toMatch(/^Broken\.getVmCode\(\) failed in the VM: /)
+    expect(error.vmName).toBe('SyntaxError')
+    expect(vm.isDisposed).toBe(true)
+  })
+
   it('fails initialize() when a hook throws, disposing what was attached', async () => {
     const log: string[] = []
     class Failing extends VMLibrary {
