@@ -22,7 +22,7 @@ import { type Deadline, Deadlines } from './deadlines.js'
 import { compactViews, copyArgsForVm, copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
 import { isVMLibraryGroup } from './VMLibraryGroup.js'
 import { VMLibrary, isVMLibrary, kOwner } from './VMLibrary.js'
-import { bootstrapCode } from './vmCode.js'
+import { BRIDGE, bootstrapCode } from './vmCode.js'
 import { type VMScript, isVMScript } from './vmScript.js'
 
 export interface VMOptions {
@@ -65,12 +65,10 @@ export interface VMCallOptions {
 /** A host handle to a function a library's VM code registered with `__vmm_expose(name, fn)`. */
 export type VMFunction = (...args: unknown[]) => Promise<unknown>
 
-const ENTRY_NAMES = ['run', 'invoke', 'settle', 'admin'] as const
-type Entries = Record<(typeof ENTRY_NAMES)[number], ivm.Reference>
 
 // run(code) compiles and starts in one task: core's run entry ($0) receives the call id ($1) and
 // the user's async function; the inner arrow shadows $0 and $1 so user code cannot reach them.
-const RUN_PREFIX = 'return $0($1, $2, (($0, $1, $2) => async function () {'
+const RUN_PREFIX = `return $0(${BRIDGE.run}, $1, $2, (($0, $1, $2) => async function () {`
 const RUN_SUFFIX = '\n})())'
 const DEFAULT_MEMORY_LIMIT = 64
 
@@ -85,7 +83,8 @@ export class VM {
   #state: State = 'created'
   #isolate: ivm.Isolate | undefined
   #context: ivm.Context | undefined
-  #entries: Entries | undefined
+  /** The VM side's bridge function (see bootstrapCode). */
+  #bridge: ivm.Reference | undefined
   /** Tasks whose outcome the VM hands over through the deliver channel (see #taskFailed). */
   readonly #pending = new Map<number, Task>()
   /** Entries waiting for the next microtask to go into the VM, in the order they were made. */
@@ -201,8 +200,7 @@ export class VM {
       const coreScript = await coreCompiled
       this.#assertInitializing()
       this.#context = context
-      this.#entries = this.#bootstrap(coreScript, context)
-      this.#installReferences(references, check ? coded.length : 0)
+      this.#bridge = this.#bootstrap(coreScript, context, references, check ? coded.length : 0)
       await this.#evaluateLibraryCodes(coded, references.owners, check)
       if (check && composition !== undefined) rememberComposition(composition)
       warmCodeCache(isolate) // the VM is idle: no library has started yet
@@ -274,7 +272,7 @@ export class VM {
       if (signal?.aborted) throw new VMAbortedError({ cause: signal.reason })
       if (this.#state !== 'ready') this.#requireReady(`call '${name}'`)
       const id = this.#nextId++
-      return this.#submit(new Task(id, name, copyArgsForVm(args, name, [id, 0, name])), timeout ?? 0, signal)
+      return this.#submit(new Task(id, name, copyArgsForVm(args, name, [BRIDGE.invoke, id, 0, name])), timeout ?? 0, signal)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -300,7 +298,7 @@ export class VM {
       throw this.#moduleFailure(cause)
     }
     const id = this.#nextId++
-    await this.#later('import an ES module', (entries) => entries.admin.apply(undefined, ['putNamespace', id, root.namespace.derefInto()]))
+    await this.#later('import an ES module', (bridge) => bridge.apply(undefined, [BRIDGE.admin, 'putNamespace', id, root.namespace.derefInto()]))
     return id
   }
 
@@ -347,7 +345,7 @@ export class VM {
   async getCallableNames(): Promise<string[]> {
     this.#requireReady('list callables')
     try {
-      return (await this.#later('list callables', (entries) => entries.admin.apply(undefined, ['callableNames'], { result: { copy: true } }))) as string[]
+      return (await this.#later('list callables', (bridge) => bridge.apply(undefined, [BRIDGE.admin, 'callableNames'], { result: { copy: true } }))) as string[]
     } catch (cause) {
       throw this.#failure(cause)
     }
@@ -375,14 +373,14 @@ export class VM {
     })
   }
 
-  /** Runs `start` with the entries at the next microtask, in order with runs and calls. */
-  #later<T>(action: string, start: (entries: Entries) => Promise<T>): Promise<T> {
+  /** Runs `start` with the bridge at the next microtask, in order with runs and calls. */
+  #later<T>(action: string, start: (bridge: ivm.Reference) => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       this.#enqueue(() => {
-        const entries = this.#entries
-        if (!entries || this.#state === 'disposed') return reject(this.#deathReason ?? new VMDisposedError(action))
+        const bridge = this.#bridge
+        if (!bridge || this.#state === 'disposed') return reject(this.#deathReason ?? new VMDisposedError(action))
         try {
-          start(entries).then(resolve, reject)
+          start(bridge).then(resolve, reject)
         } catch (error) {
           reject(error)
         }
@@ -411,18 +409,18 @@ export class VM {
    */
   #start(task: Task): void {
     if (task.done) return // timed out or aborted before it started: the VM never sees it
-    const entries = this.#entries
+    const bridge = this.#bridge
     const context = this.#context
-    if (!entries || !context || this.#state === 'disposed') return this.#finish(task, false, this.#deathReason ?? new VMDisposedError(`finish ${task.name}`))
+    if (!bridge || !context || this.#state === 'disposed') return this.#finish(task, false, this.#deathReason ?? new VMDisposedError(`finish ${task.name}`))
     let outcome: Promise<unknown>
     try {
       const { input } = task
       if (typeof input === 'string') {
         const origin = { filename: task.filename, columnOffset: -RUN_PREFIX.length, ...this.#resultOptions }
-        outcome = context.evalClosure(input, [entries.run.derefInto(), task.id, this.#takeAcks()], origin)
+        outcome = context.evalClosure(input, [bridge.derefInto(), task.id, this.#takeAcks()], origin)
       } else {
-        input[1] = this.#takeAcks()
-        outcome = entries.invoke.apply(undefined, input, this.#resultOptions)
+        input[2] = this.#takeAcks()
+        outcome = bridge.apply(undefined, input, this.#resultOptions)
       }
     } catch (cause) {
       return this.#finish(task, false, this.#failure(cause))
@@ -432,7 +430,7 @@ export class VM {
         this.#acks.push(task.id)
         this.#finish(task, true, value)
       },
-      (cause) => this.#taskFailed(task, entries, cause),
+      (cause) => this.#taskFailed(task, bridge, cause),
     )
   }
 
@@ -446,7 +444,7 @@ export class VM {
    * failed (its value could not be copied, an unhandled rejection in it), the outcome the VM kept
    * for its id is recovered by a second call.
    */
-  #taskFailed(task: Task, entries: Entries, cause: unknown): void {
+  #taskFailed(task: Task, bridge: ivm.Reference, cause: unknown): void {
     const { id } = task
     const envelope = callErrorEnvelope(cause)
     if (envelope) {
@@ -459,7 +457,7 @@ export class VM {
     const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
     if (error && (this.#deathReason || this.#state === 'disposed')) return this.#finish(task, false, error)
     this.#pending.set(id, task)
-    entries.admin.apply(undefined, ['recover', id], { ...this.#applyOptions, result: { promise: true, copy: true } }).then(
+    bridge.apply(undefined, [BRIDGE.admin, 'recover', id], { ...this.#applyOptions, result: { promise: true, copy: true } }).then(
       (status) => {
         // 'failed': the call's own rejection; 'transfer': its value could not be copied. Otherwise
         // (delivered fine, or still pending) the task failed of an unhandled rejection.
@@ -512,7 +510,7 @@ export class VM {
     } catch {
       // Already gone (memory limit); nothing left to free.
     }
-    this.#entries = undefined
+    this.#bridge = undefined
     this.#context = undefined
     const finish = () => {
       for (const library of this.#attached) if (library[kOwner] === this) library[kOwner] = undefined
@@ -597,20 +595,25 @@ export class VM {
     }
   }
 
-  #bootstrap(script: ivm.Script, context: ivm.Context): Entries {
+  /**
+   * Runs core's VM side with the libraries' references to install and the baseline for attributing
+   * the globals their VM code defines (see #evaluateLibraryCodes): none without library code,
+   * every global when more than one library has code, the owned ones when one has.
+   */
+  #bootstrap(script: ivm.Script, context: ivm.Context, { owners, spec, values, targets }: PreparedReferences, codedCount: number): ivm.Reference {
     const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
     const compat = compatCallback(() => this.#requireAlive(), this.#scripts)
+    const baseline = codedCount === 0 ? undefined : codedCount > 1 ? null : JSON.stringify([...owners.keys()])
     const factory = script.runSync(context, { reference: true }) as ivm.Reference
-    const api = factory.applySync(undefined, [deliver, compat], { result: { reference: true } }) as ivm.Reference
+    const bridge = factory.applySync(undefined, [deliver, compat, spec, baseline, values, ...targets], { result: { reference: true } }) as ivm.Reference
     factory.release()
-    const entries = Object.fromEntries(ENTRY_NAMES.map((key) => [key, api.getSync(key, { reference: true }) as ivm.Reference])) as Entries
-    api.release()
-    return entries
+    script.release()
+    return bridge
   }
 
-  #bootstrapCall(op: 'install' | 'changes' | 'seal', args: unknown[] = []): unknown {
-    const { entries } = this.#requireAlive()
-    return entries.admin.applySync(undefined, [op, ...args])
+  #bootstrapCall(op: 'changes' | 'seal' | 'exported', args: unknown[] = [], options?: ivm.ReferenceApplyOptions): unknown {
+    const { bridge } = this.#requireAlive()
+    return bridge.applySync(undefined, [BRIDGE.admin, op, ...args], options)
   }
 
   /**
@@ -660,18 +663,6 @@ export class VM {
   }
 
   /**
-   * Installs the prepared references and takes the baseline for attributing the globals the
-   * libraries' VM code defines (see #evaluateLibraryCodes): every global when more than one
-   * library has code, the owned ones when one has.
-   */
-  #installReferences({ owners, spec, values, targets }: PreparedReferences, codedCount: number): void {
-    // The baseline: none without library code, every global (null) when more than one library has
-    // code, else the owned ones.
-    const baseline = codedCount === 0 ? undefined : codedCount > 1 ? null : JSON.stringify([...owners.keys()])
-    this.#bootstrapCall('install', [spec, baseline, values, ...targets])
-  }
-
-  /**
    * Evaluates each library's VM code and, with `check`, attributes the globals it adds or replaces
    * to it, so two libraries defining one global fail. Scanning every global costs ~0.1 ms in a
    * fresh isolate, so a full scan runs only where a later library's code could still collide with
@@ -693,12 +684,11 @@ export class VM {
       }
       if (check && index < coded.length - 1) this.#attribute(library, JSON.parse(this.#bootstrapCall('changes') as string) as string[], owners)
     }
-    const { entries } = this.#requireAlive()
     const last = check ? coded[coded.length - 1] : undefined
     const sealed = this.#bootstrapCall('seal', last ? [JSON.stringify([...owners.keys()])] : []) as string
     const [changed, exported] = JSON.parse(sealed) as [string[], string[]]
     if (last) this.#attribute(last.library, changed, owners)
-    for (const name of exported) this.#vmFunctions.set(name, entries.admin.applySync(undefined, ['exported', name], { result: { reference: true } }) as ivm.Reference)
+    for (const name of exported) this.#vmFunctions.set(name, this.#bootstrapCall('exported', [name], { result: { reference: true } }) as ivm.Reference)
   }
 
   #attribute(library: VMLibrary, changed: string[], owners: Map<string, VMLibrary>): void {
@@ -782,8 +772,8 @@ export class VM {
 
   /** Settles the VM's promise for host call `id`: a value (`ok`) or error info. */
   #reply(id: number, ok: boolean, payload: unknown, where: string): void {
-    const entries = this.#entries
-    if (!entries || this.#state === 'disposed') return
+    const bridge = this.#bridge
+    if (!bridge || this.#state === 'disposed') return
     let copied: unknown
     try {
       copied = copyForVm(payload, where)
@@ -791,7 +781,7 @@ export class VM {
       ok = false
       copied = copyForVm(hostErrorInfo(transferErrorFor(payload, where, error)), where)
     }
-    entries.settle.apply(undefined, [id, ok, copied], this.#applyOptions).catch((cause) => this.#failure(cause))
+    bridge.apply(undefined, [BRIDGE.settle, id, ok, copied], this.#applyOptions).catch((cause) => this.#failure(cause))
   }
 
   #deliver(id: number, envelope: Envelope): void {
@@ -849,15 +839,15 @@ export class VM {
     }
   }
 
-  #requireReady(action: string): { isolate: ivm.Isolate; context: ivm.Context; entries: Entries } {
+  #requireReady(action: string): { isolate: ivm.Isolate; context: ivm.Context; bridge: ivm.Reference } {
     if (this.#state === 'disposed') throw this.#deathReason ?? new VMDisposedError(action)
     if (this.#state !== 'ready') throw new VMNotInitializedError(action)
     return this.#requireAlive()
   }
 
-  #requireAlive(): { isolate: ivm.Isolate; context: ivm.Context; entries: Entries } {
-    if (!this.#isolate || !this.#context || !this.#entries) throw new VMDisposedError()
-    return { isolate: this.#isolate, context: this.#context, entries: this.#entries }
+  #requireAlive(): { isolate: ivm.Isolate; context: ivm.Context; bridge: ivm.Reference } {
+    if (!this.#isolate || !this.#context || !this.#bridge) throw new VMDisposedError()
+    return { isolate: this.#isolate, context: this.#context, bridge: this.#bridge }
   }
 
   #assertInitializing(): void {
@@ -913,7 +903,7 @@ class Task implements Deadline {
   onAbort: (() => void) | undefined = undefined
 
   /**
-   * `input`: a call's arguments for the invoke entry (`[id, acks, name, ...args]`), or the
+   * `input`: the bridge arguments of a call (`[BRIDGE.invoke, id, acks, name, ...args]`), or the
    * closure source of a run (then `filename` names it).
    */
   constructor(

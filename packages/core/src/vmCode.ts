@@ -1,16 +1,22 @@
 import { findUncloneable } from './findUncloneable.js'
 
+/** Operations of the bridge function (first argument): the hot paths first. */
+export const BRIDGE = { invoke: 1, settle: 2, run: 3, admin: 4 } as const
+
 /**
  * Core's VM-side half of the bridge. Evaluates to a function that takes the host's `deliver`
- * callback and returns the entry points the host keeps References to. Nothing here stays
+ * callback, its `compatHost` hook and the libraries' references to install (see install), and
+ * returns the bridge function, the one the host keeps a Reference to. Nothing here stays
  * reachable from VM globals except `global`, `exposeCallables` and the installed references.
  * Envelopes: `{ t: 0, v }` value, `{ t: 1, e }` error info, `{ t: 2, id }` pending host promise.
  * `compatHost(op, arg)` is the host's sync hook for the web globals (see webCode.ts): `load`
  * compiles and runs an embedded script and returns its value, `random` gives bytes, `clone` copies
  * a value there and back, `idna` maps a host name to ASCII.
  */
-export const bootstrapCode = /* js */ `(function (deliverToHost, compatHost) {
+export const bootstrapCode = /* js */ `(function (deliverToHost, compatHost, specJson, baseline, values) {
 'use strict'
+// The host targets of the references follow (a rest parameter would rule out 'use strict').
+const targets = Reflect.apply(Array.prototype.slice, arguments, [5])
 const G = globalThis
 const apply = Reflect.apply
 const defineProperty = Reflect.defineProperty
@@ -307,6 +313,35 @@ G.__vmm_take_namespace = function __vmm_take_namespace(id) {
   return namespace
 }
 
+// Installs the libraries' references, then takes the baseline for changes() unless \`baseline\` is
+// undefined (null: every global; else the JSON names to look at). \`spec\` comes as JSON, data
+// values as one copied array: in a fresh isolate a string crosses far cheaper than a copied object.
+function install(specJson, baseline, values, targets) {
+  const spec = jsonParse(specJson)
+  for (let i = 0; i < spec.length; i++) {
+    const item = spec[i]
+    if (item.script !== undefined) {
+      G[item.name] = scriptLoader(item.script)
+      continue
+    }
+    if (item.fn !== undefined) {
+      G[item.name] = wrapHostFunction(item.name, item.mode, targets[item.fn])
+      continue
+    }
+    if (apply(hasOwn, item, ['json'])) {
+      G[item.name] = item.json
+      continue
+    }
+    const value = values[item.value]
+    for (let j = 0; j < item.nested.length; j++) {
+      const [path, index, mode] = item.nested[j]
+      setPath(value, path, mode === 'script' ? scriptLoader(index) : wrapHostFunction(path[path.length - 1], 'sync', targets[index]))
+    }
+    G[item.name] = value
+  }
+  if (baseline !== undefined) adminOps.changes(baseline === null ? undefined : baseline)
+}
+
 const adminOps = {
   __proto__: null,
   // The outcome kept for a task that failed as a whole, handed over through deliver once settled.
@@ -339,34 +374,6 @@ const adminOps = {
   putNamespace(id, namespace) {
     apply(mapSet, namespaces, [id, namespace])
   },
-  // Installs the libraries' references, then takes the baseline for changes() unless \`baseline\` is
-  // undefined (null: every global; else the JSON names to look at). \`spec\` comes as JSON, data
-  // values as one copied array: in a fresh isolate a string crosses far cheaper than a copied object.
-  install(specJson, baseline, values, ...targets) {
-    const spec = jsonParse(specJson)
-    for (let i = 0; i < spec.length; i++) {
-      const item = spec[i]
-      if (item.script !== undefined) {
-        G[item.name] = scriptLoader(item.script)
-        continue
-      }
-      if (item.fn !== undefined) {
-        G[item.name] = wrapHostFunction(item.name, item.mode, targets[item.fn])
-        continue
-      }
-      if (apply(hasOwn, item, ['json'])) {
-        G[item.name] = item.json
-        continue
-      }
-      const value = values[item.value]
-      for (let j = 0; j < item.nested.length; j++) {
-        const [path, index, mode] = item.nested[j]
-        setPath(value, path, mode === 'script' ? scriptLoader(index) : wrapHostFunction(path[path.length - 1], 'sync', targets[index]))
-      }
-      G[item.name] = value
-    }
-    if (baseline !== undefined) adminOps.changes(baseline === null ? undefined : baseline)
-  },
   // Names of globals added or replaced since the previous call (the first call takes the baseline),
   // as JSON. With \`names\` (JSON of an array), looks at those globals only (a missing one counts as
   // unchanged, as in a full scan).
@@ -398,56 +405,63 @@ const adminOps = {
   },
 }
 
-return {
-  // Library setup and rare operations, one Reference for all: see adminOps.
-  admin(op, ...args) {
-    if (!apply(hasOwn, adminOps, [op])) throw new TypeError('Unknown admin operation ' + StringCtor(op))
-    return apply(adminOps[op], undefined, args)
-  },
-  // run(code) ($0 in VM#run's closure): like invoke, the task's result is the value (functions in
-  // a returned plain object become callables), kept by id until acknowledged; a failure rejects
-  // with a marked error.
-  run: (function run(id, acks, fn) {
-    if (acks !== 0) release(acks)
-    const promise = then(apply(fn, G, []), (function (value) {
-      try {
-        return splitResult(value)
-      } catch (error) {
-        throw callError(id, fail(error))
-      }
-    }), (function (error) { throw callError(id, fail(error)) }))
-    apply(mapSet, running, [id, promise])
-    return promise
-  }),
-  // The call's value is the task's result (a promise of it for async callables): one message, as
-  // cheap as a raw apply. A failure rejects with a marked error whose message carries the error
-  // envelope as JSON. The outcome stays in \`slots\` or \`running\` until the host acknowledges it.
-  invoke: (function invoke(id, acks, name, ...args) {
-    if (acks !== 0) release(acks)
-    const fn = apply(mapGet, callables, [name])
-    if (fn === undefined) throw callError(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
-    let result
+// run(code) ($0 in VM#run's closure): like invoke, the task's result is the value (functions in
+// a returned plain object become callables), kept by id until acknowledged; a failure rejects
+// with a marked error.
+const run = (function run(id, acks, fn) {
+  if (acks !== 0) release(acks)
+  const promise = then(apply(fn, G, []), (function (value) {
     try {
-      result = apply(fn, undefined, args)
+      return splitResult(value)
     } catch (error) {
       throw callError(id, fail(error))
     }
-    const promise = asPromise(result)
-    if (promise) {
-      // The promise itself goes to the host (no derived promise, no handler on the hot path). A
-      // rejection reaches the host as a task failure and is recovered by id.
-      apply(mapSet, running, [id, promise])
-      return promise
-    }
-    apply(mapSet, slots, [id, ok(result)])
-    return result
-  }),
-  settle(id, ok, payload) {
-    const entry = apply(mapGet, pendingHostCalls, [id])
-    if (entry === undefined) return
-    apply(mapDelete, pendingHostCalls, [id])
-    if (ok) entry[0](payload)
-    else entry[1](makeError(payload))
-  },
-}
+  }), (function (error) { throw callError(id, fail(error)) }))
+  apply(mapSet, running, [id, promise])
+  return promise
+})
+// The call's value is the task's result (a promise of it for async callables): one message, as
+// cheap as a raw apply. A failure rejects with a marked error whose message carries the error
+// envelope as JSON. The outcome stays in \`slots\` or \`running\` until the host acknowledges it.
+const invoke = (function invoke(id, acks, name, args) {
+  if (acks !== 0) release(acks)
+  const fn = apply(mapGet, callables, [name])
+  if (fn === undefined) throw callError(id, { t: 1, unknown: name, names: arrayFrom(apply(mapKeys, callables, [])) })
+  let result
+  try {
+    result = apply(fn, undefined, args)
+  } catch (error) {
+    throw callError(id, fail(error))
+  }
+  const promise = asPromise(result)
+  if (promise) {
+    // The promise itself goes to the host (no derived promise, no handler on the hot path). A
+    // rejection reaches the host as a task failure and is recovered by id.
+    apply(mapSet, running, [id, promise])
+    return promise
+  }
+  apply(mapSet, slots, [id, ok(result)])
+  return result
+})
+// The host's answer to an async host call.
+const settle = (function settle(id, ok, payload) {
+  const entry = apply(mapGet, pendingHostCalls, [id])
+  if (entry === undefined) return
+  apply(mapDelete, pendingHostCalls, [id])
+  if (ok) entry[0](payload)
+  else entry[1](makeError(payload))
+})
+
+install(specJson, baseline, values, targets)
+
+// The one function the host keeps a Reference to (one Reference instead of one per entry: each
+// costs a sync lookup at startup). \`op\`: see BRIDGE in vmCode.ts.
+return (function bridge(op, a, b, c, ...rest) {
+  if (op === ${BRIDGE.invoke}) return invoke(a, b, c, rest)
+  if (op === ${BRIDGE.settle}) return settle(a, b, c)
+  if (op === ${BRIDGE.run}) return run(a, b, c)
+  // Library setup and rare operations: see adminOps.
+  if (op === ${BRIDGE.admin} && apply(hasOwn, adminOps, [a])) return apply(adminOps[a], undefined, [b, c, ...rest])
+  throw new TypeError('Unknown bridge operation ' + StringCtor(op) + ' ' + StringCtor(a))
+})
 })`
