@@ -43,7 +43,7 @@ const is = Object.is
 const CALL_ERROR = '\\u0000vm-machine:call-error:'
 const jsonStringify = JSON.stringify
 const jsonParse = JSON.parse
-const findUncloneable = (${findUncloneable.toString()})
+const findUncloneable = ${findUncloneable.toString()}
 
 const callables = new MapCtor()
 const pendingHostCalls = new MapCtor()
@@ -52,6 +52,7 @@ let nextHostCall = 1
 
 // Functions of the run and call paths are written '(function …)': V8 compiles such functions
 // eagerly, so the code cache made at the first compile holds them and no VM compiles them again.
+// Error and recovery paths stay lazy: every VM would load their code from the cache otherwise.
 const then = (function then(p, ok, fail) { return apply(promiseThen, p, [ok, fail]) })
 const toPromise = (value) => new PromiseCtor((resolve) => resolve(value))
 // A native promise for a promise or any thenable; undefined for plain values.
@@ -61,7 +62,7 @@ const asPromise = (function asPromise(value) {
   return undefined
 })
 
-const errorInfo = (function errorInfo(error) {
+const errorInfo = function errorInfo(error) {
   try {
     if (error !== null && (typeof error === 'object' || typeof error === 'function') && error instanceof ErrorCtor) {
       const info = { name: 'Error', message: '' }
@@ -83,7 +84,7 @@ const errorInfo = (function errorInfo(error) {
   } catch (inner) {
     return { name: 'Error', message: 'The VM threw a value that cannot be read' }
   }
-})
+}
 
 function makeError(info) {
   const Ctor = typeof info.name === 'string' && apply(hasOwn, errorCtors, [info.name]) ? errorCtors[info.name] : ErrorCtor
@@ -102,10 +103,10 @@ function transferError(where, value, cause) {
 }
 
 const ok = (function ok(value) { return { t: 0, v: value } })
-const fail = (function fail(error) { return { t: 1, e: errorInfo(error) } })
+const fail = function fail(error) { return { t: 1, e: errorInfo(error) } }
 
 // Returns false when the value could not be copied and a transfer error went instead.
-const deliver = (function deliver(id, envelope) {
+const deliver = function deliver(id, envelope) {
   try {
     deliverToHost(id, envelope)
     return true
@@ -114,7 +115,7 @@ const deliver = (function deliver(id, envelope) {
     deliverToHost(id, { t: 1, transfer: found ? found.path : 'result', detail: found ? found.what : StringCtor(cause && cause.message) })
     return false
   }
-})
+}
 
 function registerCallables(source, where) {
   if (source === null || typeof source !== 'object') throw new TypeError(where + ' expects an object of functions')
@@ -149,7 +150,7 @@ const forget = (function forget(id) {
   apply(mapDelete, slots, [id])
   apply(mapDelete, running, [id])
 })
-const callError = (function callError(id, envelope) {
+const callError = function callError(id, envelope) {
   apply(mapSet, slots, [id, envelope])
   let json
   try {
@@ -158,19 +159,19 @@ const callError = (function callError(id, envelope) {
     json = jsonStringify({ t: 1, e: { name: envelope.e ? envelope.e.name : 'Error', message: envelope.e ? envelope.e.message : 'unknown error' } })
   }
   return new ErrorCtor(CALL_ERROR + json)
-})
+}
 const release = (function release(acks) {
   if (typeof acks === 'number') return forget(acks)
   for (let i = 0; i < acks.length; i++) forget(acks[i])
 })
 // Hands a recovered outcome to the host; its status for the host's bookkeeping.
-const handOver = (function handOver(id, envelope) {
+const handOver = function handOver(id, envelope) {
   if (envelope.t === 1) {
     deliver(id, envelope)
     return 'failed'
   }
   return deliver(id, envelope) ? 'delivered' : 'transfer'
-})
+}
 
 function unwrap(envelope) {
   if (envelope.t === 0) return envelope.v
