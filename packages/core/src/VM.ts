@@ -859,7 +859,7 @@ const RESOLVED = Promise.resolve()
 
 interface PreparedReferences {
   owners: Map<string, VMLibrary>
-  /** JSON of what to install under which name (see adminOps.install). */
+  /** JSON of what to install under which name (see install in vmCode.ts). */
   spec: string
   /** Data values, copied for the VM; undefined when there are none. */
   values: unknown

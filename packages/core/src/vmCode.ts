@@ -340,70 +340,69 @@ function install(specJson, baseline, values, targets) {
     }
     G[item.name] = value
   }
-  if (baseline !== undefined) adminOps.changes(baseline === null ? undefined : baseline)
+  if (baseline !== undefined) changes(baseline === null ? undefined : baseline)
 }
 
-const adminOps = {
-  __proto__: null,
-  // The outcome kept for a task that failed as a whole, handed over through deliver once settled.
-  // Its status: 'failed' (the call's own rejection), 'transfer' (its value could not be copied),
-  // 'delivered', or 'pending' (handed over when it settles).
-  recover(id) {
-    const kept = apply(mapGet, slots, [id])
-    const promise = apply(mapGet, running, [id])
-    forget(id)
-    if (kept !== undefined) return handOver(id, kept)
-    if (promise === undefined) return 'orphan'
-    let status
-    then(promise, (function (value) { status = handOver(id, ok(value)) }), (function (error) {
-      // A run's rejection is a marked error whose envelope callError kept.
-      const marked = apply(mapGet, slots, [id])
-      apply(mapDelete, slots, [id])
-      status = handOver(id, marked !== undefined ? marked : fail(error))
-    }))
-    // A promise that has settled already runs its handler in the first round of microtasks,
-    // before this one.
-    return then(toPromise(undefined), (function () { return status === undefined ? 'pending' : status }))
-  },
-  // A function registered with __vmm_expose (the host takes a Reference to it at seal).
-  exported(name) {
-    return exported[name]
-  },
-  callableNames() {
-    return arrayFrom(apply(mapKeys, callables, []))
-  },
-  putNamespace(id, namespace) {
-    apply(mapSet, namespaces, [id, namespace])
-  },
-  // Names of globals added or replaced since the previous call (the first call takes the baseline),
-  // as JSON. With \`names\` (JSON of an array), looks at those globals only (a missing one counts as
-  // unchanged, as in a full scan).
-  changes(names) {
-    const changed = []
-    const keys = names === undefined ? ownKeys(G) : jsonParse(names)
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]
-      if (typeof key !== 'string') continue
-      if (names !== undefined && !apply(hasOwn, G, [key])) continue
-      const value = readGlobal(key)
-      if (!(key in snapshot) || !is(snapshot[key], value)) {
-        changed.push(key)
-        snapshot[key] = value
-      }
+// ---- library setup and rare operations (BRIDGE.admin): plain functions, no object literal of
+// methods to build in every fresh VM.
+// The outcome kept for a task that failed as a whole, handed over through deliver once settled.
+// Its status: 'failed' (the call's own rejection), 'transfer' (its value could not be copied),
+// 'delivered', or 'pending' (handed over when it settles).
+function recover(id) {
+  const kept = apply(mapGet, slots, [id])
+  const promise = apply(mapGet, running, [id])
+  forget(id)
+  if (kept !== undefined) return handOver(id, kept)
+  if (promise === undefined) return 'orphan'
+  let status
+  then(promise, (function (value) { status = handOver(id, ok(value)) }), (function (error) {
+    // A run's rejection is a marked error whose envelope callError kept.
+    const marked = apply(mapGet, slots, [id])
+    apply(mapDelete, slots, [id])
+    status = handOver(id, marked !== undefined ? marked : fail(error))
+  }))
+  // A promise that has settled already runs its handler in the first round of microtasks,
+  // before this one.
+  return then(toPromise(undefined), (function () { return status === undefined ? 'pending' : status }))
+}
+// A function registered with __vmm_expose (the host takes a Reference to it at seal).
+function exportedFunction(name) {
+  return exported[name]
+}
+function callableNames() {
+  return arrayFrom(apply(mapKeys, callables, []))
+}
+function putNamespace(id, namespace) {
+  apply(mapSet, namespaces, [id, namespace])
+}
+// Names of globals added or replaced since the previous call (the first call takes the baseline),
+// as JSON. With \`names\` (JSON of an array), looks at those globals only (a missing one counts as
+// unchanged, as in a full scan).
+function changes(names) {
+  const changed = []
+  const keys = names === undefined ? ownKeys(G) : jsonParse(names)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]
+    if (typeof key !== 'string') continue
+    if (names !== undefined && !apply(hasOwn, G, [key])) continue
+    const value = readGlobal(key)
+    if (!(key in snapshot) || !is(snapshot[key], value)) {
+      changed.push(key)
+      snapshot[key] = value
     }
-    return jsonStringify(changed)
-  },
-  // Ends library setup. Returns, as JSON, [changes(watch) when \`watch\` is given, the names
-  // registered with __vmm_expose], whose References the host takes now, while the VM is idle (a
-  // sync lookup later could block on a busy VM).
-  seal(watch) {
-    const changed = watch === undefined ? '[]' : adminOps.changes(watch)
-    delete G.__vmm_expose
-    delete G.__vmm_take_namespace
-    delete G.__vmm_lazy_global
-    snapshot = { __proto__: null }
-    return '[' + changed + ',' + jsonStringify(ObjectKeys(exported)) + ']'
-  },
+  }
+  return jsonStringify(changed)
+}
+// Ends library setup. Returns, as JSON, [changes(watch) when \`watch\` is given, the names
+// registered with __vmm_expose], whose References the host takes now, while the VM is idle (a
+// sync lookup later could block on a busy VM).
+function seal(watch) {
+  const changed = watch === undefined ? '[]' : changes(watch)
+  delete G.__vmm_expose
+  delete G.__vmm_take_namespace
+  delete G.__vmm_lazy_global
+  snapshot = { __proto__: null }
+  return '[' + changed + ',' + jsonStringify(ObjectKeys(exported)) + ']'
 }
 
 // run(code) ($0 in VM#run's closure): like invoke, the task's result is the value (functions in
@@ -461,8 +460,16 @@ return (function bridge(op, a, b, c, ...rest) {
   if (op === ${BRIDGE.invoke}) return invoke(a, b, c, rest)
   if (op === ${BRIDGE.settle}) return settle(a, b, c)
   if (op === ${BRIDGE.run}) return run(a, b, c)
-  // Library setup and rare operations: see adminOps.
-  if (op === ${BRIDGE.admin} && apply(hasOwn, adminOps, [a])) return apply(adminOps[a], undefined, [b, c, ...rest])
+  if (op === ${BRIDGE.admin}) {
+    switch (a) {
+      case 'recover': return recover(b)
+      case 'exported': return exportedFunction(b)
+      case 'callableNames': return callableNames()
+      case 'putNamespace': return putNamespace(b, c)
+      case 'changes': return changes(b)
+      case 'seal': return seal(b)
+    }
+  }
   throw new TypeError('Unknown bridge operation ' + StringCtor(op) + ' ' + StringCtor(a))
 })
 })`
