@@ -33,6 +33,29 @@ describe('VMConsoleLibrary', () => {
     ])
   })
 
+  it('works with methods taken off the console, which has them as its own and nothing else', async () => {
+    const { lib, lines } = recorder()
+    const vm = await createTestVM([lib])
+    const shape = await vm.run(`
+      const { log, warn } = console
+      log('taken'); warn.call(undefined, 'called'); [1, 2].forEach(console.info)
+      return { names: Object.getOwnPropertyNames(console).sort(), proto: Object.getPrototypeOf(console) === Object.prototype, ctor: console.constructor === Object, logName: console.log.name }
+    `)
+    await waitFor(() => lines.length === 4)
+    expect(lines).toEqual([
+      ['log', ['taken']],
+      ['warn', ['called']],
+      ['info', [1, 0, [1, 2]]],
+      ['info', [2, 1, [1, 2]]],
+    ])
+    expect(shape).toEqual({
+      names: ['assert', 'count', 'countReset', 'debug', 'dir', 'error', 'group', 'groupCollapsed', 'groupEnd', 'info', 'log', 'table', 'time', 'timeEnd', 'timeLog', 'trace', 'warn'],
+      proto: true,
+      ctor: true,
+      logName: 'log',
+    })
+  })
+
   it('keeps order across many calls', async () => {
     const { lib, lines } = recorder()
     const vm = await createTestVM([lib])
