@@ -219,70 +219,37 @@ describe('VMLibrary lifecycle', () => {
   // code); later VMs of that composition reuse its result. Code that defines different globals on
   // the same inputs (here: a host function counting calls) is the case it cannot see.
   describe('checks each composition of libraries once', () => {
-    const build = (limit: unknown, tag: string) => {
+    const build = (limit: () => unknown, tag: string) => {
       let created = 0
-      class Counter extends VMLibrary {
-        override getReferences() {
-          return { [`__count_${tag}`]: () => ++created, [`__limit_${tag}`]: limit }
-        }
-        override getVmCode() {
-          return `if (globalThis.__count_${tag}() > 1) globalThis.clash_${tag} = 1`
-        }
-      }
-      class Fixed extends VMLibrary {
-        override getVmCode() {
-          return `globalThis.clash_${tag} = 2`
-        }
-      }
-      return () => trackVM(new VM([new Counter(), new Fixed()]))
+      const references = () => ({ [`__count_${tag}`]: () => ++created, [`__limit_${tag}`]: limit() })
+      return () => trackVM(new VM([codeLibrary('Counter', `if (globalThis.__count_${tag}() > 1) globalThis.clash_${tag} = 1`, references), codeLibrary('Fixed', `globalThis.clash_${tag} = 2`)]))
     }
 
     it('reuses the result for a later VM of the same composition', async () => {
-      const next = build(5, 'same')
+      const next = build(() => 5, 'same')
       await next().initialize()
       await expect(next().initialize()).resolves.toBeUndefined()
     })
 
     it('checks again when a primitive reference value differs', async () => {
       let limit = 1
-      const tag = 'values'
-      let created = 0
-      class Counter extends VMLibrary {
-        override getReferences() {
-          return { [`__count_${tag}`]: () => ++created, __limit_values: limit }
-        }
-        override getVmCode() {
-          return `if (globalThis.__count_${tag}() > 1) globalThis.clash_${tag} = 1`
-        }
-      }
-      class Fixed extends VMLibrary {
-        override getVmCode() {
-          return `globalThis.clash_${tag} = 2`
-        }
-      }
-      await trackVM(new VM([new Counter(), new Fixed()])).initialize()
+      const next = build(() => limit, 'values')
+      await next().initialize()
       limit = 2
-      await expect(trackVM(new VM([new Counter(), new Fixed()])).initialize()).rejects.toThrow(/Counter and Fixed both define the VM global 'clash_values'/)
+      await expect(next().initialize()).rejects.toThrow(/Counter and Fixed both define the VM global 'clash_values'/)
     })
 
     it('checks every VM of a composition with object data references', async () => {
-      const next = build({ max: 5 }, 'objects')
+      const next = build(() => ({ max: 5 }), 'objects')
       await next().initialize()
       await expect(next().initialize()).rejects.toThrow(/Counter and Fixed both define the VM global 'clash_objects'/)
     })
 
     it('checks again after a VM of the composition failed the check', async () => {
-      class Owner extends VMLibrary {
-        override getVmCode() {
-          return 'globalThis.twice = 1'
-        }
+      for (let i = 0; i < 2; i++) {
+        const vm = trackVM(new VM([codeLibrary('Owner', 'globalThis.twice = 1'), codeLibrary('Again', 'globalThis.twice = 2')]))
+        await expect(vm.initialize()).rejects.toBeInstanceOf(VMLibraryConflictError)
       }
-      class Again extends VMLibrary {
-        override getVmCode() {
-          return 'globalThis.twice = 2'
-        }
-      }
-      for (let i = 0; i < 2; i++) await expect(trackVM(new VM([new Owner(), new Again()])).initialize()).rejects.toBeInstanceOf(VMLibraryConflictError)
     })
   })
 
@@ -326,22 +293,7 @@ describe('VMLibrary lifecycle', () => {
   })
 
   it('fails initialize() with VMScriptError naming the library whose VM code does not compile, the first such in order', async () => {
-    class Broken extends VMLibrary {
-      override getVmCode() {
-        return 'globalThis.x = ('
-      }
-    }
-    class AlsoBroken extends VMLibrary {
-      override getVmCode() {
-        return 'let let = 1'
-      }
-    }
-    class Fine extends VMLibrary {
-      override getVmCode() {
-        return 'globalThis.fine = 1'
-      }
-    }
-    const vm = trackVM(new VM([new Fine(), new Broken(), new AlsoBroken()]))
+    const vm = trackVM(new VM([codeLibrary('Fine', 'globalThis.fine = 1'), codeLibrary('Broken', 'globalThis.x = ('), codeLibrary('AlsoBroken', 'let let = 1')]))
     const error = await rejectionOf(vm.initialize())
     expect(error).toBeInstanceOf(VMScriptError)
     expect(error.message).toMatch(/^Broken\.getVmCode\(\) failed in the VM: /)
@@ -675,3 +627,16 @@ describe('custom libraries from the reference README', () => {
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'Unknown operation: nope' }))
   })
 })
+
+/** A library whose class is named `name`, with `code` as its VM code and the references `references()` returns. */
+function codeLibrary(name: string, code: string, references: () => Record<string, unknown> = () => ({})): VMLibrary {
+  const Named = { [name]: class extends VMLibrary {
+    override getReferences() {
+      return references()
+    }
+    override getVmCode() {
+      return code
+    }
+  } }[name] as new () => VMLibrary
+  return new Named()
+}
