@@ -65,9 +65,9 @@ export interface VMCallOptions {
 /** A host handle to a function a library's VM code registered with `__vmm_expose(name, fn)`. */
 export type VMFunction = (...args: unknown[]) => Promise<unknown>
 
-
-// run(code) compiles and starts in one task: core's run entry ($0) receives the call id ($1) and
-// the user's async function; the inner arrow shadows $0 and $1 so user code cannot reach them.
+// run(code) compiles and starts in one task: the bridge ($0) receives the run operation, the id
+// ($1), the acknowledgements ($2) and the user's async function; the inner arrow shadows $0–$2 so
+// user code cannot reach them.
 const RUN_PREFIX = `return $0(${BRIDGE.run}, $1, $2, (($0, $1, $2) => async function () {`
 const RUN_SUFFIX = '\n})())'
 const DEFAULT_MEMORY_LIMIT = 64

@@ -33,7 +33,6 @@ const MapCtor = Map
 const mapGet = Map.prototype.get
 const mapSet = Map.prototype.set
 const mapDelete = Map.prototype.delete
-const mapHas = Map.prototype.has
 const mapKeys = Map.prototype.keys
 const StringCtor = String
 const ErrorCtor = Error
