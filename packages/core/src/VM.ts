@@ -456,8 +456,15 @@ export class VM {
     if (typeof task.input === 'string' && isCompileError(cause) && !this.#deathReason) return this.#finish(task, false, this.#failure(cause, true, true))
     const error = isCloneFailure(cause) ? undefined : this.#failure(cause, false)
     if (error && (this.#deathReason || this.#state === 'disposed')) return this.#finish(task, false, error)
+    if (this.#state === 'disposed') return this.#finish(task, false, this.#deathReason ?? new VMDisposedError(`finish ${task.name}`))
     this.#pending.set(id, task)
-    bridge.apply(undefined, [BRIDGE.admin, 'recover', id], { ...this.#applyOptions, result: { promise: true, copy: true } }).then(
+    let recovered: Promise<unknown>
+    try {
+      recovered = bridge.apply(undefined, [BRIDGE.admin, 'recover', id], { ...this.#applyOptions, result: { promise: true, copy: true } })
+    } catch (again) {
+      return this.#settle(id, undefined, this.#failure(again))
+    }
+    recovered.then(
       (status) => {
         // 'failed': the call's own rejection; 'transfer': its value could not be copied. Otherwise
         // (delivered fine, or still pending) the task failed of an unhandled rejection.
