@@ -62,10 +62,9 @@ export class ModuleLoader {
     readonly generation: () => number,
   ) {
     const direct = probeVolume(fs)
-    const cached = <T>(kind: string, path: string, read: (path: string) => T): T => this.#cached(kind, path, read)
     // One directory listing answers "is it a file?" for every sibling (memfs stat calls are slow).
     const listing = (dir: string) =>
-      cached('l', dir, (path) => {
+      this.#cached('l', dir, (path) => {
         try {
           const entries = new Map<string, string>()
           for (const entry of fs.readdirSync(path, { withFileTypes: true }) as Array<{ name: unknown; isSymbolicLink(): boolean; isDirectory(): boolean; isFile(): boolean }>) {
@@ -78,15 +77,15 @@ export class ModuleLoader {
       })
     const typeOf = (path: string) => (path === '/' ? 'dir' : listing(posix.dirname(path))?.get(posix.basename(path)))
     this.#probe = {
-      isFile: (path) => cached('f', path, (p) => (typeOf(p) === 'link' ? direct.isFile(p) : typeOf(p) === 'file')),
-      isDirectory: (path) => cached('d', path, (p) => (typeOf(p) === 'link' ? direct.isDirectory(p) : typeOf(p) === 'dir')),
+      isFile: (path) => this.#cached('f', path, (p) => (typeOf(p) === 'link' ? direct.isFile(p) : typeOf(p) === 'file')),
+      isDirectory: (path) => this.#cached('d', path, (p) => (typeOf(p) === 'link' ? direct.isDirectory(p) : typeOf(p) === 'dir')),
       readPackage: (dir) =>
-        cached<PackageJson | undefined>('p', dir, (d) => {
+        this.#cached<PackageJson | undefined>('p', dir, (d) => {
           const type = typeOf(posix.join(d, 'package.json'))
           return type === 'file' || type === 'link' ? direct.readPackage(d) : undefined
         }),
     }
-    this.#readSource = (filename) => cached('s', filename, (path) => String(fs.readFileSync(path, 'utf8')))
+    this.#readSource = (filename) => this.#cached('s', filename, (path) => String(fs.readFileSync(path, 'utf8')))
   }
 
   readonly #readSource: (filename: string) => string

@@ -19,7 +19,7 @@ import { type HostFunction, isHostFunction, toHostFunction } from './hostFunctio
 import { compileCachedAsync, warmCodeCache } from './codeCache.js'
 import { compatCallback } from './compatHost.js'
 import { type Deadline, Deadlines } from './deadlines.js'
-import { compactViews, copyArgsForVm, copyForVm, extractFunctions, transferErrorFor } from './transfer.js'
+import { compactViews, copyArgsForVm, copyForVm, extractFunctions, passesAsIs, transferErrorFor } from './transfer.js'
 import { isVMLibraryGroup } from './VMLibraryGroup.js'
 import { VMLibrary, isVMLibrary, kOwner } from './VMLibrary.js'
 import { BRIDGE, bootstrapCode } from './vmCode.js'
@@ -995,7 +995,7 @@ function blockingValue(name: string, result: unknown): unknown {
   } catch (error) {
     throw blockingError(error)
   }
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value
+  if (passesAsIs(value)) return value
   try {
     return new ivm.ExternalCopy(value).copyInto({ release: true })
   } catch (cause) {

@@ -22,29 +22,27 @@ const cold = new WeakMap<ivm.Isolate, Map<string, string>>()
  */
 export function compileCached(isolate: ivm.Isolate, code: string, filename: string): ivm.Script {
   const entry = cache.get(code)
-  if (entry) {
-    const script = isolate.compileScriptSync(code, { filename, cachedData: entry.data }) as ivm.Script & { cachedDataRejected?: boolean }
-    if (script.cachedDataRejected) cache.delete(code)
-    else if (!entry.warm) remember(isolate, code, filename)
-    return script
-  }
-  const script = isolate.compileScriptSync(code, { filename, produceCachedData: true }) as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }
-  store(isolate, code, filename, script.cachedData)
-  return script
+  return compiled(isolate, code, filename, entry, isolate.compileScriptSync(code, compileOptions(filename, entry)))
 }
 
 /** compileCached on the isolate's own thread: the caller's thread is free meanwhile. */
 export async function compileCachedAsync(isolate: ivm.Isolate, code: string, filename: string): Promise<ivm.Script> {
   const entry = cache.get(code)
-  if (entry) {
-    const script = (await isolate.compileScript(code, { filename, cachedData: entry.data })) as ivm.Script & { cachedDataRejected?: boolean }
-    if (script.cachedDataRejected) {
-      if (cache.get(code) === entry) cache.delete(code)
-    } else if (!entry.warm) remember(isolate, code, filename)
-    return script
-  }
-  const script = (await isolate.compileScript(code, { filename, produceCachedData: true })) as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }
-  store(isolate, code, filename, script.cachedData)
+  return compiled(isolate, code, filename, entry, await isolate.compileScript(code, compileOptions(filename, entry)))
+}
+
+type CompiledScript = ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer>; cachedDataRejected?: boolean }
+
+function compileOptions(filename: string, entry: Entry | undefined): ivm.ScriptOrigin & ivm.CachedDataOptions {
+  return entry ? { filename, cachedData: entry.data } : { filename, produceCachedData: true }
+}
+
+/** Keeps the cache in step with a compile that consumed `entry` (or, without one, produced data). */
+function compiled(isolate: ivm.Isolate, code: string, filename: string, entry: Entry | undefined, script: CompiledScript): ivm.Script {
+  if (!entry) store(isolate, code, filename, script.cachedData)
+  else if (script.cachedDataRejected) {
+    if (cache.get(code) === entry) cache.delete(code)
+  } else if (!entry.warm) remember(isolate, code, filename)
   return script
 }
 

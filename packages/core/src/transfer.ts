@@ -3,9 +3,14 @@ import { VMTransferError } from './errors.js'
 import { findUncloneable } from './findUncloneable.js'
 import { type VMScript, isVMScript } from './vmScript.js'
 
+/** Whether isolated-vm carries `value` into the VM as it is: a primitive other than a symbol. */
+export function passesAsIs(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
+}
+
 /** Deep-copies a host value for the VM, or throws a VMTransferError naming the offending path. */
 export function copyForVm(value: unknown, where: string | (() => string)): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value
+  if (passesAsIs(value)) return value
   try {
     return new ivm.ExternalCopy(compactViews(value)).copyInto({ release: true })
   } catch (cause) {
@@ -21,7 +26,7 @@ export function copyArgsForVm(args: readonly unknown[], name: string, prefix: re
   const copied = prefix.slice()
   for (let index = 0; index < args.length; index++) {
     const value = args[index]
-    copied.push(value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') ? value : copyForVm(value, `${name} args[${index}]`))
+    copied.push(passesAsIs(value) ? value : copyForVm(value, `${name} args[${index}]`))
   }
   return copied
 }
