@@ -176,6 +176,22 @@ describe('escapes: nothing host-side is reachable from the VM', () => {
     expect(await vm.run('return Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith("__vmm") || n.startsWith("$"))')).toEqual([])
   })
 
+  it('code that closes the run() wrapper early finds the bridge gone', async () => {
+    const vm = await createTestVM([new VMConsoleLibrary(() => {}), new VMTimingLibrary(), new VMIpcRxLibrary({ a: async () => 1 })])
+    const attempts = [
+      '}), globalThis.stolen = [$0, $1, $2, ...arguments], (async function () {',
+      '})(), globalThis.stolen = [$0, $1, $2, ...arguments], (() => async function () {',
+      '}), 0); function $0(...args) { globalThis.stolen = [...args, ...arguments]; return (f) => f() } ((async function () {',
+    ]
+    for (const code of attempts) {
+      await vm.run('globalThis.stolen = undefined')
+      await vm.run(code).catch(() => {})
+      const stolen = (await vm.run('return (globalThis.stolen || []).map((value) => typeof value)')) as string[]
+      expect(stolen).not.toContain('function')
+    }
+    expect(await vm.run('return 2 + 2')).toBe(4)
+  })
+
   it('libraries add only their documented globals (no helper function leaks into the VM global scope)', async () => {
     const bare = await createTestVM()
     const baseline = new Set((await bare.run('return Object.getOwnPropertyNames(globalThis)')) as string[])

@@ -65,11 +65,14 @@ export interface VMCallOptions {
 /** A host handle to a function a library's VM code registered with `__vmm_expose(name, fn)`. */
 export type VMFunction = (...args: unknown[]) => Promise<unknown>
 
-// run(code) compiles and starts in one task: the bridge ($0) receives the run operation, the id
-// ($1), the acknowledgements ($2) and the user's async function; the inner arrow shadows $0–$2 so
-// user code cannot reach them.
-const RUN_PREFIX = `return $0(${BRIDGE.run}, $1, $2, (($0, $1, $2) => async function () {`
-const RUN_SUFFIX = '\n})())'
+// run(code) compiles and starts in one task. The bridge ($0) takes the run operation, the id ($1)
+// and the acknowledgements ($2) and returns the function that starts the user's code; the fourth
+// argument clears $0–$2 before that call returns, so no user code (not even code that closes the
+// wrapper early) can reach them: the callee was read before the arguments. The user's function is
+// in parentheses, which makes V8 compile it with the wrapper instead of pre-parsing it first and
+// parsing it again on the call.
+const RUN_PREFIX = `return $0(${BRIDGE.run}, $1, $2, $0 = $1 = $2 = undefined)((async function () {`
+const RUN_SUFFIX = '\n}))'
 const DEFAULT_MEMORY_LIMIT = 64
 
 type State = 'created' | 'initializing' | 'ready' | 'disposed'

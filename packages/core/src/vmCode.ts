@@ -404,20 +404,25 @@ function seal(watch) {
   return '[' + changed + ',' + jsonStringify(ObjectKeys(exported)) + ']'
 }
 
-// run(code) ($0 in VM#run's closure): like invoke, the task's result is the value (functions in
-// a returned plain object become callables), kept by id until acknowledged; a failure rejects
-// with a marked error.
-const run = (function run(id, acks, fn) {
+// run(code) ($0 in VM#run's closure): takes the id and the acknowledgements and returns the
+// function that starts the user's async function. VM#run's closure clears $0–$2 while making this
+// call and calls the returned function at once, before any user code runs, so code that closes
+// the wrapper early reaches neither the bridge, nor the ids, nor the start function. Like invoke,
+// the task's result is the value (functions in a returned plain object become callables), kept
+// by id until acknowledged; a failure rejects with a marked error.
+const run = (function run(id, acks) {
   if (acks !== 0) release(acks)
-  const promise = then(apply(fn, G, []), (function (value) {
-    try {
-      return splitResult(value)
-    } catch (error) {
-      throw callError(id, fail(error))
-    }
-  }), (function (error) { throw callError(id, fail(error)) }))
-  apply(mapSet, running, [id, promise])
-  return promise
+  return (function start(fn) {
+    const promise = then(apply(fn, G, []), (function (value) {
+      try {
+        return splitResult(value)
+      } catch (error) {
+        throw callError(id, fail(error))
+      }
+    }), (function (error) { throw callError(id, fail(error)) }))
+    apply(mapSet, running, [id, promise])
+    return promise
+  })
 })
 // The call's value is the task's result (a promise of it for async callables): one message, as
 // cheap as a raw apply. A failure rejects with a marked error whose message carries the error
@@ -458,7 +463,7 @@ install(specJson, baseline, values, targets)
 return (function bridge(op, a, b, c, ...rest) {
   if (op === ${BRIDGE.invoke}) return invoke(a, b, c, rest)
   if (op === ${BRIDGE.settle}) return settle(a, b, c)
-  if (op === ${BRIDGE.run}) return run(a, b, c)
+  if (op === ${BRIDGE.run}) return run(a, b)
   if (op === ${BRIDGE.admin}) {
     switch (a) {
       case 'recover': return recover(b)

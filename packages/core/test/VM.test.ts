@@ -239,6 +239,17 @@ describe('VM globals', () => {
     expect(await vm.run('return [typeof require, typeof process, typeof SharedArrayBuffer === "function" && typeof Atomics]')).toEqual(['undefined', 'undefined', 'object'])
     expect(await vm.run('return [typeof $0, typeof $1, arguments.length]')).toEqual(['undefined', 'undefined', 0])
   })
+
+  it('code that closes the run wrapper early reaches neither the bridge nor the ids', async () => {
+    const vm = await createTestVM()
+    // Injected between the wrapper's arguments: runs after the bridge call cleared $0–$2.
+    await vm.run('}), globalThis.seen = [typeof $0, typeof $1, typeof $2, typeof arguments[0], typeof arguments[1]], (async function () {')
+    expect(await vm.run('return seen')).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined'])
+    // A hoisted declaration named like a parameter replaces the bridge before the body starts.
+    await vm.run('}), 0); function $0() { globalThis.got = [...arguments].map((a) => typeof a); return (f) => f() } ((async function () {')
+    expect(await vm.run('return got')).toEqual(['number', 'number', 'number', 'undefined'])
+    expect(await vm.run('return 1 + 1')).toBe(2)
+  })
 })
 
 describe('VM.call()', () => {
