@@ -22,7 +22,7 @@ import { type Deadline, Deadlines } from './deadlines.js'
 import { compactViews, copyArgsForVm, copyForVm, extractFunctions, passesAsIs, transferErrorFor } from './transfer.js'
 import { isVMLibraryGroup } from './VMLibraryGroup.js'
 import { VMLibrary, isVMLibrary, kOwner } from './VMLibrary.js'
-import { BRIDGE, bootstrapCode } from './vmCode.js'
+import { BRIDGE, SPEC, bootstrapCode } from './vmCode.js'
 import { type VMScript, isVMScript } from './vmScript.js'
 
 export interface VMOptions {
@@ -642,17 +642,17 @@ export class VM {
         if (previous) throw new VMLibraryConflictError(`${previous.name} and ${library.name} both define the VM global '${name}'; rename one`)
         owners.set(name, library)
         if (isVMScript(value)) {
-          spec.push({ name, script: this.#scripts.push(value) - 1 })
+          spec.push([SPEC.script, name, this.#scripts.push(value) - 1])
           continue
         }
         if (typeof value === 'function' || isHostFunction(value)) {
           const host = toHostFunction(value as HostFunction)
-          spec.push({ name, mode: host.mode, fn: targets.length })
+          spec.push([SPEC.host, name, host.mode, targets.length])
           targets.push(this.#hostTarget(name, host, library))
           continue
         }
         if (isJsonExact(value)) {
-          spec.push({ name, json: value })
+          spec.push([SPEC.json, name, value])
           continue
         }
         const { data, functions } = extractFunctions(compactViews(value))
@@ -666,7 +666,7 @@ export class VM {
         } catch (cause) {
           throw transferErrorFor(value, name, cause)
         }
-        spec.push({ name, value: values.push(data) - 1, nested })
+        spec.push([SPEC.value, name, values.push(data) - 1, nested])
       }
     }
     return { owners, spec: JSON.stringify(spec), values: values.length === 0 ? undefined : copyForVm(values, 'references'), targets }
