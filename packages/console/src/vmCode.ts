@@ -65,57 +65,61 @@ export const vmCode = /* js */ `(function () {
     }
   }
 
-  const counts = new MapCtor()
-  const timers = new MapCtor()
-  let groupIndent = ''
-  const withGroup = (args) => (groupIndent === '' ? args : [groupIndent + (args.length ? StringCtor(args[0]) : ''), ...args.slice(1)])
+  // The console is built on first use: most VMs never log, and in a fresh VM building it costs
+  // ~30 µs. Like Node's, the global is a writable, configurable, non-enumerable property.
+  __vmm_lazy_global('console', () => {
+    const counts = new MapCtor()
+    const timers = new MapCtor()
+    let groupIndent = ''
+    const withGroup = (args) => (groupIndent === '' ? args : [groupIndent + (args.length ? StringCtor(args[0]) : ''), ...args.slice(1)])
 
-  function group(args) {
-    if (args.length) send('log', withGroup(args))
-    groupIndent += '  '
-  }
+    function group(args) {
+      if (args.length) send('log', withGroup(args))
+      groupIndent += '  '
+    }
 
-  // The methods are a class body's: V8 creates them in one step, where an object literal of 19
-  // functions costs a property store each in a fresh VM (~40 µs in all). The console is the
-  // class's prototype, without its constructor: own (non-enumerable) methods, none of which uses
-  // \`this\`, so \`const { log } = console\` works as in Node.
-  class VMConsole {
-    log(...args) { send('log', withGroup(args)) }
-    info(...args) { send('info', withGroup(args)) }
-    warn(...args) { send('warn', withGroup(args)) }
-    error(...args) { send('error', withGroup(args)) }
-    debug(...args) { send('debug', withGroup(args)) }
-    trace(...args) {
-      const stack = new ErrorCtor().stack || ''
-      const frames = stack.split('\\n').slice(2).join('\\n')
-      send('trace', [...withGroup(args), 'Trace\\n' + frames])
+    // The methods are a class body's: V8 creates them in one step, where an object literal of 19
+    // functions costs a property store each in a fresh VM (~40 µs in all). The console is the
+    // class's prototype, without its constructor: own (non-enumerable) methods, none of which uses
+    // \`this\`, so \`const { log } = console\` works as in Node.
+    class VMConsole {
+      log(...args) { send('log', withGroup(args)) }
+      info(...args) { send('info', withGroup(args)) }
+      warn(...args) { send('warn', withGroup(args)) }
+      error(...args) { send('error', withGroup(args)) }
+      debug(...args) { send('debug', withGroup(args)) }
+      trace(...args) {
+        const stack = new ErrorCtor().stack || ''
+        const frames = stack.split('\\n').slice(2).join('\\n')
+        send('trace', [...withGroup(args), 'Trace\\n' + frames])
+      }
+      dir(value, options) { send('dir', options === undefined ? [value] : [value, options]) }
+      table(data, columns) { send('table', columns === undefined ? [data] : [data, columns]) }
+      assert(condition, ...args) {
+        if (!condition) send('error', ['Assertion failed' + (args.length ? ':' : ''), ...args])
+      }
+      count(label = 'default') {
+        const n = (counts.get(label) || 0) + 1
+        counts.set(label, n)
+        send('log', withGroup([label + ': ' + n]))
+      }
+      countReset(label = 'default') { counts.delete(label) }
+      time(label = 'default') { timers.set(label, now()) }
+      timeLog(label = 'default', ...args) {
+        if (!timers.has(label)) return send('warn', ["Timer '" + label + "' does not exist"])
+        send('log', withGroup([label + ': ' + (now() - timers.get(label)) + 'ms', ...args]))
+      }
+      timeEnd(label = 'default') {
+        if (!timers.has(label)) return send('warn', ["Timer '" + label + "' does not exist"])
+        send('log', withGroup([label + ': ' + (now() - timers.get(label)) + 'ms']))
+        timers.delete(label)
+      }
+      group(...args) { group(args) }
+      groupCollapsed(...args) { group(args) }
+      groupEnd() { groupIndent = groupIndent.slice(2) }
     }
-    dir(value, options) { send('dir', options === undefined ? [value] : [value, options]) }
-    table(data, columns) { send('table', columns === undefined ? [data] : [data, columns]) }
-    assert(condition, ...args) {
-      if (!condition) send('error', ['Assertion failed' + (args.length ? ':' : ''), ...args])
-    }
-    count(label = 'default') {
-      const n = (counts.get(label) || 0) + 1
-      counts.set(label, n)
-      send('log', withGroup([label + ': ' + n]))
-    }
-    countReset(label = 'default') { counts.delete(label) }
-    time(label = 'default') { timers.set(label, now()) }
-    timeLog(label = 'default', ...args) {
-      if (!timers.has(label)) return send('warn', ["Timer '" + label + "' does not exist"])
-      send('log', withGroup([label + ': ' + (now() - timers.get(label)) + 'ms', ...args]))
-    }
-    timeEnd(label = 'default') {
-      if (!timers.has(label)) return send('warn', ["Timer '" + label + "' does not exist"])
-      send('log', withGroup([label + ': ' + (now() - timers.get(label)) + 'ms']))
-      timers.delete(label)
-    }
-    group(...args) { group(args) }
-    groupCollapsed(...args) { group(args) }
-    groupEnd() { groupIndent = groupIndent.slice(2) }
-  }
-  const vmConsole = VMConsole.prototype
-  delete vmConsole.constructor
-  globalThis.console = vmConsole
+    const vmConsole = VMConsole.prototype
+    delete vmConsole.constructor
+    return vmConsole
+  })
 })()`

@@ -56,6 +56,19 @@ describe('VMConsoleLibrary', () => {
     })
   })
 
+  it('is a non-enumerable, writable global built on first use, which VM code can replace', async () => {
+    const { lib, lines } = recorder()
+    const vm = await createTestVM([lib])
+    expect(await vm.run('return Object.keys(globalThis).includes("console")')).toBe(false)
+    expect(await vm.run('const d = Object.getOwnPropertyDescriptor(globalThis, "console"); return [d.enumerable, d.configurable, typeof console.log]')).toEqual([false, true, 'function'])
+    expect(await vm.run('const d = Object.getOwnPropertyDescriptor(globalThis, "console"); return [d.writable, d.enumerable, console === globalThis.console]')).toEqual([true, false, true])
+    const other = await createTestVM([new VMConsoleLibrary(() => lines.push(['other', []]))])
+    expect(await other.run('globalThis.console = { log: () => "own" }; return console.log()')).toBe('own')
+    await vm.run('console.log("after")')
+    await waitFor(() => lines.length === 1)
+    expect(lines).toEqual([['log', ['after']]])
+  })
+
   it('keeps order across many calls', async () => {
     const { lib, lines } = recorder()
     const vm = await createTestVM([lib])
