@@ -96,7 +96,8 @@ export class VM {
   #nextId = 1
   #runCount = 0
   readonly #capabilities = new Map<string, unknown>()
-  readonly #vmFunctions = new Map<string, ivm.Reference>()
+  /** Names VM code registered with `__vmm_expose` during initialize(). */
+  #vmFunctions = new Set<string>()
   /** vmScript() references, loaded through core's compat callback by index. */
   readonly #scripts: VMScript[] = []
   #disposing: Promise<void> | undefined
@@ -199,12 +200,13 @@ export class VM {
       const composition = compositionOf(collected)
       const check = composition === undefined || !isChecked(composition)
       const references = this.#prepareReferences(collected)
-      const context = await contextReady
-      const coreScript = await coreCompiled
+      // One wait for everything the isolate's thread does (each await is a trip through the
+      // microtask queue; the compiles finish right after the context anyway).
+      const [context, coreScript, ...outcomes] = await Promise.all([contextReady, coreCompiled, ...coded.map(({ compiled }) => compiled)])
       this.#assertInitializing()
       this.#context = context
       this.#bridge = this.#bootstrap(coreScript, context, references, check ? coded.length : 0)
-      await this.#evaluateLibraryCodes(coded, references.owners, check)
+      this.#evaluateLibraryCodes(coded.map(({ library }, index) => ({ library, outcome: outcomes[index] as Settled<ivm.Script> })), references.owners, check)
       if (check && composition !== undefined) rememberComposition(composition)
       warmCodeCache(isolate) // the VM is idle: no library has started yet
       for (const library of this.#flat) {
@@ -511,7 +513,6 @@ export class VM {
         this.#reportDisposeError(library, error)
       }
     }
-    for (const ref of this.#vmFunctions.values()) ref.release()
     this.#vmFunctions.clear()
     this.#modules.clear()
     this.#moduleLinks.clear()
@@ -585,11 +586,11 @@ export class VM {
     return (...args: unknown[]) => {
       try {
         this.#requireReady(`call VM function '${name}'`)
-        const ref = this.#vmFunctions.get(name)
-        if (!ref) throw new VMInvalidArgumentError(`No VM function '${name}' was registered with __vmm_expose during initialize()`)
-        const copied = copyArgsForVm(args, name)
+        if (!this.#vmFunctions.has(name)) throw new VMInvalidArgumentError(`No VM function '${name}' was registered with __vmm_expose during initialize()`)
+        const { bridge } = this.#requireAlive()
+        const copied = copyArgsForVm(args, name, [BRIDGE.exported, name])
         // Straight in, not queued behind runs and calls: libraries time these (measure's pings).
-        return ref.apply(undefined, copied, this.#resultOptions).then(
+        return bridge.apply(undefined, copied, this.#resultOptions).then(
           (envelope) => {
             const env = envelope as Envelope
             if (env.t === 1) throw envelopeError(env)
@@ -621,7 +622,7 @@ export class VM {
     return bridge
   }
 
-  #bootstrapCall(op: 'changes' | 'seal' | 'exported', args: unknown[] = [], options?: ivm.ReferenceApplyOptions): unknown {
+  #bootstrapCall(op: 'changes' | 'seal', args: unknown[] = [], options?: ivm.ReferenceApplyOptions): unknown {
     const { bridge } = this.#requireAlive()
     return bridge.applySync(undefined, [BRIDGE.admin, op, ...args], options)
   }
@@ -679,14 +680,13 @@ export class VM {
    * what this one defined; after the last library's code, only the globals owned so far need a
    * look, which `seal` does in the same call that ends setup.
    */
-  async #evaluateLibraryCodes(coded: Array<{ library: VMLibrary; compiled: Promise<Settled<ivm.Script>> }>, owners: Map<string, VMLibrary>, check: boolean): Promise<void> {
-    for (const [index, { library, compiled }] of coded.entries()) {
-      const outcome = await compiled
-      this.#assertInitializing()
+  #evaluateLibraryCodes(coded: Array<{ library: VMLibrary; outcome: Settled<ivm.Script> }>, owners: Map<string, VMLibrary>, check: boolean): void {
+    for (const [index, { library, outcome }] of coded.entries()) {
       const { context } = this.#requireAlive()
       try {
         if (!outcome.ok) throw outcome.error
         outcome.value.runSync(context, this.#applyOptions)
+        outcome.value.release()
       } catch (cause) {
         const failure = this.#failure(cause)
         if (!(failure instanceof VMScriptError)) throw failure
@@ -698,7 +698,7 @@ export class VM {
     const sealed = this.#bootstrapCall('seal', last ? [JSON.stringify([...owners.keys()])] : []) as string
     const [changed, exported] = JSON.parse(sealed) as [string[], string[]]
     if (last) this.#attribute(last.library, changed, owners)
-    for (const name of exported) this.#vmFunctions.set(name, this.#bootstrapCall('exported', [name], { result: { reference: true } }) as ivm.Reference)
+    this.#vmFunctions = new Set(exported)
   }
 
   #attribute(library: VMLibrary, changed: string[], owners: Map<string, VMLibrary>): void {

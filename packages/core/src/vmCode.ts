@@ -1,7 +1,7 @@
 import { findUncloneable } from './findUncloneable.js'
 
 /** Operations of the bridge function (first argument): the hot paths first. */
-export const BRIDGE = { invoke: 1, settle: 2, run: 3, admin: 4 } as const
+export const BRIDGE = { invoke: 1, settle: 2, run: 3, admin: 4, exported: 5 } as const
 
 /**
  * Kinds of entries in the install spec, one array each: `[host, name, mode, target]`,
@@ -24,7 +24,8 @@ export const SPEC = { host: 0, json: 1, script: 2, value: 3 } as const
 export const bootstrapCode = /* js */ `(function (deliverToHost, compatHost, specJson, baseline, values) {
 'use strict'
 // The host targets of the references follow (a rest parameter would rule out 'use strict').
-const targets = Reflect.apply(Array.prototype.slice, arguments, [5])
+const arraySlice = Array.prototype.slice
+const targets = Reflect.apply(arraySlice, arguments, [5])
 const G = globalThis
 const apply = Reflect.apply
 const defineProperty = Reflect.defineProperty
@@ -402,9 +403,12 @@ function recover(id) {
   // before this one.
   return then(toPromise(undefined), (function () { return status === undefined ? 'pending' : status }))
 }
-// A function registered with __vmm_expose (the host takes a Reference to it at seal).
-function exportedFunction(name) {
-  return exported[name]
+// Calls a function registered with __vmm_expose (VM#getVmFunction); it returns an envelope or a
+// promise of one.
+function callExported(name, args) {
+  const fn = exported[name]
+  if (fn === undefined) throw new TypeError('No VM function ' + StringCtor(name) + ' was registered with __vmm_expose')
+  return apply(fn, undefined, args)
 }
 function callableNames() {
   return arrayFrom(apply(mapKeys, callables, []))
@@ -431,8 +435,7 @@ function changes(names) {
   return jsonStringify(changed)
 }
 // Ends library setup. Returns, as JSON, [changes(watch) when \`watch\` is given, the names
-// registered with __vmm_expose], whose References the host takes now, while the VM is idle (a
-// sync lookup later could block on a busy VM).
+// registered with __vmm_expose] (the host calls them through the bridge, BRIDGE.exported).
 function seal(watch) {
   const changed = watch === undefined ? '[]' : changes(watch)
   delete G.__vmm_expose
@@ -502,10 +505,10 @@ return (function bridge(op, a, b, c, ...rest) {
   if (op === ${BRIDGE.invoke}) return invoke(a, b, c, rest)
   if (op === ${BRIDGE.settle}) return settle(a, b, c)
   if (op === ${BRIDGE.run}) return run(a, b)
+  if (op === ${BRIDGE.exported}) return callExported(a, apply(arraySlice, arguments, [2]))
   if (op === ${BRIDGE.admin}) {
     switch (a) {
       case 'recover': return recover(b)
-      case 'exported': return exportedFunction(b)
       case 'callableNames': return callableNames()
       case 'putNamespace': return putNamespace(b, c)
       case 'changes': return changes(b)

@@ -343,6 +343,33 @@ describe('VMLibrary lifecycle', () => {
   })
 })
 
+describe('VM functions (__vmm_expose, getVmFunction)', () => {
+  class Exposer extends VMLibrary {
+    override getVmCode() {
+      return `__vmm_expose('t.args', (...args) => args)
+        __vmm_expose('t.later', async (x) => { await null; return x * 2 })
+        __vmm_expose('t.throws', () => { throw new RangeError('no') })`
+    }
+  }
+
+  it('calls a registered VM function with exactly the arguments given, sync or async', async () => {
+    const vm = await createTestVM([new Exposer()])
+    expect(await vm.getVmFunction('t.args')()).toEqual([])
+    expect(await vm.getVmFunction('t.args')(1, undefined, { a: [2] })).toStrictEqual([1, undefined, { a: [2] }])
+    expect(await vm.getVmFunction('t.later')(21)).toBe(42)
+    await expect(vm.getVmFunction('t.throws')()).rejects.toMatchObject({ name: 'VMScriptError', vmName: 'RangeError', message: expect.stringContaining('no') })
+  })
+
+  it('rejects a name nobody registered, and calls after dispose, with typed errors', async () => {
+    const vm = await createTestVM([new Exposer()])
+    await expect(vm.getVmFunction('t.none')()).rejects.toMatchObject({ name: 'VMInvalidArgumentError' })
+    expect(await vm.run('return typeof __vmm_expose')).toBe('undefined')
+    const later = vm.getVmFunction('t.args')
+    await vm.dispose()
+    await expect(later(1)).rejects.toMatchObject({ name: 'VMDisposedError' })
+  })
+})
+
 describe('capabilities', () => {
   interface Greeter {
     greet(name: string): string
