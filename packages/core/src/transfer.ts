@@ -71,7 +71,11 @@ export function compactViews(value: unknown): unknown {
   return sharesBuffer(value) ? compactViewsDeep(value) : value
 }
 
-/** Fast scan: is there any view over a larger buffer under `value` (the copy-free common case)? */
+/**
+ * Fast scan: is there any view over a larger buffer under `value` (the copy-free common case)?
+ * Only containers with containers inside go into `seen` (a cycle needs one): leaves such as an
+ * array of strings are looked at and left, which halves the set operations on typical data.
+ */
 function sharesBuffer(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false
   const seen = new Set<object>()
@@ -82,8 +86,7 @@ function sharesBuffer(value: unknown): boolean {
       if (node.byteOffset !== 0 || node.byteLength !== node.buffer.byteLength) return true
       continue
     }
-    if (seen.has(node)) continue
-    seen.add(node)
+    const base = stack.length
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const item = node[i]
@@ -104,6 +107,10 @@ function sharesBuffer(value: unknown): boolean {
         if (item !== null && typeof item === 'object') stack.push(item)
       }
     }
+    if (stack.length === base) continue
+    // A container of containers: its children are pushed only on its first visit.
+    if (seen.has(node)) stack.length = base
+    else seen.add(node)
   }
   return false
 }

@@ -49,6 +49,16 @@ describe('web globals leak nothing of the host', () => {
     ).toEqual([true, 4, 4, 'host', true, 2, 4, 8, 'undefined'])
   })
 
+  it('find a pooled Buffer anywhere in a value: behind shared containers, leaves and cycles', async () => {
+    const vm = await createTestVM([new ExposeLibrary()])
+    await vm.run('return { sizes: (value) => [value.deep[0].x.y[0].buffer.byteLength, value.again.x.y[0].buffer.byteLength, value.cycle.self === value.cycle, value.tags[1][0]] }')
+    const shared = { x: { y: [Buffer.from('pooled')] } }
+    const cycle: Record<string, unknown> = { leaf: ['a', 'b'] }
+    cycle.self = cycle
+    const value = { tags: [['a'], ['b']], cycle, deep: [shared], again: shared }
+    expect(await vm.call('sizes', [value])).toEqual([6, 6, true, 'b'])
+  })
+
   it('give the VM host randomness only as copied bytes', async () => {
     const vm = await createTestVM()
     expect(
