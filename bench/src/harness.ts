@@ -21,18 +21,23 @@ export interface Row {
   note?: string
 }
 
-/**
- * Measures operations in alternating rounds (ours, raw, ours, raw…) so both see the same machine
- * state; each task's figure is the median of its per-round medians.
- */
 export type Task = (() => Promise<unknown> | unknown) | { fn: () => Promise<unknown> | unknown; beforeEach?: () => Promise<void> | void; afterEach?: () => Promise<void> | void }
 
-export async function measure(tasks: Record<string, Task>, perOp = 1, time = 700, rounds = 5): Promise<Record<string, Sample>> {
+/**
+ * Measures operations in many short alternating rounds (ours, raw, raw, ours…) so both see the
+ * same machine state; each task's figure is the median of its per-round medians. Rounds are short
+ * (a few operations of a cold VM) because this machine's speed drifts by tens of percent within a
+ * second: with five long rounds, one task could get the fast stretches and the other the slow.
+ */
+export async function measure(tasks: Record<string, Task>, perOp = 1, time = 700, rounds = 25, minIterations = 4): Promise<Record<string, Sample>> {
   const perRound: Record<string, number[]> = {}
   const spread: Record<string, number[]> = {}
   let samples = 0
   for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({ time: time / rounds, warmupTime: round === 0 ? 150 : 30 })
+    // Short rounds of at least `minIterations` operations (the first operation after a switch is
+    // often slower on either side: the median of a round should not be it); only the first round
+    // warms up.
+    const bench = new Bench({ time: time / rounds, iterations: minIterations, warmup: round === 0, warmupTime: 150, warmupIterations: 4 })
     const names = Object.keys(tasks)
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
       const task = tasks[name] as Task

@@ -125,8 +125,10 @@ export async function bigObject(): Promise<Row> {
       ours: () => tx.callIpc('echo', [payload]),
       raw: () => echo.apply(undefined, [payload], { arguments: { copy: true }, result: { copy: true } }),
     },
+    // A round trip takes ~60 ms and varies by ±15% (garbage collection): four per round, 20 rounds.
     1,
-    1500,
+    20,
+    20,
   )
   vm.dispose()
   isolate.dispose()
@@ -205,7 +207,8 @@ export async function consoleCost(): Promise<Row> {
     result: { reference: true },
   })) as IVMReference
   const n = 1000
-  const samples = await measure({ ours: () => tx.callIpc('logs', [n]), raw: () => loop.apply(undefined, [n]) }, n)
+  // A raw sample (1,000 sync host calls) takes ~40 ms: five longer rounds, several samples each.
+  const samples = await measure({ ours: () => tx.callIpc('logs', [n]), raw: () => loop.apply(undefined, [n]) }, n, 700, 5)
   vm.dispose()
   isolate.dispose()
   return timeRow('c', 'console.log in the VM vs a sync host call per line', samples.ours!, samples.raw!, 1, 'logging never waits for the host: below 1× means no round trip per call')

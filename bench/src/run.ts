@@ -32,8 +32,15 @@ const wanted = (id: string) => selected.length === 0 || selected.includes(id)
 
 const started = Date.now()
 const rows: Row[] = []
+// Each row starts from a settled process: the previous row's garbage collected and its
+// background work (isolate teardown, JIT compiles, concurrent GC) finished.
+const settle = async () => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  await new Promise((resolve) => setTimeout(resolve, 250))
+}
 for (const [id, row] of ROWS) {
   if (!wanted(id)) continue
+  await settle()
   const results = await row()
   for (const result of Array.isArray(results) ? results : [results]) {
     rows.push(result)
