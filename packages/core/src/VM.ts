@@ -199,13 +199,13 @@ export class VM {
         .map(({ library, code }) => ({ library, compiled: settle(compileCachedAsync(isolate, code, `vm-machine:${library.name}.js`)) }))
       const composition = compositionOf(collected)
       const check = composition === undefined || !isChecked(composition)
-      const references = this.#prepareReferences(collected)
+      const references = this.#prepareReferences(collected, check ? coded.length : 0)
       // One wait for everything the isolate's thread does (each await is a trip through the
       // microtask queue; the compiles finish right after the context anyway).
       const [context, coreScript, ...outcomes] = await Promise.all([contextReady, coreCompiled, ...coded.map(({ compiled }) => compiled)])
       this.#assertInitializing()
       this.#context = context
-      this.#bridge = this.#bootstrap(coreScript, context, references, check ? coded.length : 0)
+      this.#bridge = this.#bootstrap(coreScript, context, references)
       this.#evaluateLibraryCodes(coded.map(({ library }, index) => ({ library, outcome: outcomes[index] as Settled<ivm.Script> })), references.owners, check)
       if (check && composition !== undefined) rememberComposition(composition)
       warmCodeCache(isolate) // the VM is idle: no library has started yet
@@ -607,16 +607,14 @@ export class VM {
   }
 
   /**
-   * Runs core's VM side with the libraries' references to install and the baseline for attributing
-   * the globals their VM code defines (see #evaluateLibraryCodes): none without library code,
-   * every global when more than one library has code, the owned ones when one has.
+   * Runs core's VM side with the factory arguments #prepareReferences made: the libraries'
+   * references to install and the baseline for attributing the globals their VM code defines (see
+   * #evaluateLibraryCodes): none without library code, every global when more than one library
+   * has code, the owned ones when one has.
    */
-  #bootstrap(script: ivm.Script, context: ivm.Context, { owners, spec, values, targets }: PreparedReferences, codedCount: number): ivm.Reference {
-    const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
-    const compat = compatCallback(() => this.#requireAlive(), this.#scripts)
-    const baseline = codedCount === 0 ? undefined : codedCount > 1 ? null : JSON.stringify([...owners.keys()])
+  #bootstrap(script: ivm.Script, context: ivm.Context, { factoryArgs }: PreparedReferences): ivm.Reference {
     const factory = script.runSync(context, { reference: true }) as ivm.Reference
-    const bridge = factory.applySync(undefined, [deliver, compat, spec, baseline, values, ...targets], { result: { reference: true } }) as ivm.Reference
+    const bridge = factory.applySync(undefined, factoryArgs, { result: { reference: true } }) as ivm.Reference
     factory.release()
     script.release()
     return bridge
@@ -631,7 +629,7 @@ export class VM {
    * The host half of installing every library's references (no isolate needed): who owns which
    * global, the spec the VM side installs from, data values and host targets.
    */
-  #prepareReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>): PreparedReferences {
+  #prepareReferences(collected: Array<{ library: VMLibrary; references: Record<string, unknown> }>, codedCount: number): PreparedReferences {
     const owners = new Map<string, VMLibrary>()
     const spec: unknown[] = []
     const values: unknown[] = []
@@ -670,7 +668,12 @@ export class VM {
         spec.push([SPEC.value, name, values.push(data) - 1, nested])
       }
     }
-    return { owners, spec: JSON.stringify(spec), values: values.length === 0 ? undefined : copyForVm(values, 'references'), targets }
+    // Everything the factory takes is made here, before the context is ready: host work that
+    // overlaps the isolate's.
+    const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
+    const compat = compatCallback(() => this.#requireAlive(), this.#scripts)
+    const baseline = codedCount === 0 ? undefined : codedCount > 1 ? null : JSON.stringify([...owners.keys()])
+    return { owners, factoryArgs: [deliver, compat, JSON.stringify(spec), baseline, values.length === 0 ? undefined : copyForVm(values, 'references'), ...targets] }
   }
 
   /**
@@ -869,11 +872,12 @@ const RESOLVED = Promise.resolve()
 
 interface PreparedReferences {
   owners: Map<string, VMLibrary>
-  /** JSON of what to install under which name (see install in vmCode.ts). */
-  spec: string
-  /** Data values, copied for the VM; undefined when there are none. */
-  values: unknown
-  targets: unknown[]
+  /**
+   * The arguments of core's VM-side factory: the host's deliver and compat callbacks, the install
+   * spec as JSON (see install in vmCode.ts), the baseline for attributing globals, the data values
+   * (copied; undefined when there are none), then the host targets.
+   */
+  factoryArgs: unknown[]
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }

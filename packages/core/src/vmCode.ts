@@ -23,9 +23,10 @@ export const SPEC = { host: 0, json: 1, script: 2, value: 3 } as const
  */
 export const bootstrapCode = /* js */ `(function (deliverToHost, compatHost, specJson, baseline, values) {
 'use strict'
-// The host targets of the references follow (a rest parameter would rule out 'use strict').
+// The host targets of the references follow, from arguments[5] on (a rest parameter would rule
+// out 'use strict'; slicing them off costs more than indexing in a fresh isolate).
+const hostArgs = arguments
 const arraySlice = Array.prototype.slice
-const targets = Reflect.apply(arraySlice, arguments, [5])
 const G = globalThis
 const apply = Reflect.apply
 const defineProperty = Reflect.defineProperty
@@ -278,7 +279,9 @@ function setPath(root, path, value) {
   node[path[path.length - 1]] = value
 }
 
-let snapshot = { __proto__: null }
+// Values of the globals as changes() last saw them (made on first use: only the first VM of a
+// composition of libraries attributes globals).
+let snapshot
 // A lazy global that replaced itself with its value counts as unchanged.
 function readGlobal(key) {
   const descriptor = getOwnPropertyDescriptor(G, key)
@@ -356,6 +359,7 @@ G.__vmm_take_namespace = function __vmm_take_namespace(id) {
 // Installs the libraries' references, then takes the baseline for changes() unless \`baseline\` is
 // undefined (null: every global; else the JSON names to look at). \`spec\` comes as JSON, data
 // values as one copied array: in a fresh isolate a string crosses far cheaper than a copied object.
+// Host targets are the factory's arguments from index 5.
 function install(specJson, baseline, values, targets) {
   const spec = jsonParse(specJson)
   for (let i = 0; i < spec.length; i++) {
@@ -363,7 +367,7 @@ function install(specJson, baseline, values, targets) {
     const kind = item[0]
     const name = item[1]
     if (kind === ${SPEC.host}) {
-      G[name] = wrapHostFunction(name, item[2], targets[item[3]])
+      G[name] = wrapHostFunction(name, item[2], targets[5 + item[3]])
     } else if (kind === ${SPEC.json}) {
       G[name] = item[2]
     } else if (kind === ${SPEC.script}) {
@@ -373,7 +377,7 @@ function install(specJson, baseline, values, targets) {
       const nested = item[3]
       for (let j = 0; j < nested.length; j++) {
         const [path, index, mode] = nested[j]
-        setPath(value, path, mode === 'script' ? scriptLoader(index) : wrapHostFunction(path[path.length - 1], 'sync', targets[index]))
+        setPath(value, path, mode === 'script' ? scriptLoader(index) : wrapHostFunction(path[path.length - 1], 'sync', targets[5 + index]))
       }
       G[name] = value
     }
@@ -421,6 +425,7 @@ function putNamespace(id, namespace) {
 // unchanged, as in a full scan).
 function changes(names) {
   const changed = []
+  if (snapshot === undefined) snapshot = { __proto__: null }
   const keys = names === undefined ? ownKeys(G) : jsonParse(names)
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]
@@ -441,7 +446,7 @@ function seal(watch) {
   delete G.__vmm_expose
   delete G.__vmm_take_namespace
   delete G.__vmm_lazy_global
-  snapshot = { __proto__: null }
+  snapshot = undefined
   return '[' + changed + ',' + jsonStringify(ObjectKeys(exported)) + ']'
 }
 
@@ -497,7 +502,7 @@ const settle = (function settle(id, ok, payload) {
   else entry[1](makeError(payload))
 })
 
-install(specJson, baseline, values, targets)
+install(specJson, baseline, values, hostArgs)
 
 // The one function the host keeps a Reference to (one Reference instead of one per entry: each
 // costs a sync lookup at startup). \`op\`: see BRIDGE in vmCode.ts.
