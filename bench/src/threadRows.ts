@@ -33,8 +33,8 @@ export async function parallelThreads(): Promise<Row> {
   const n = 12_000_000
   await tx.callIpc('parallel', [n / 10])
   await raw(n / 10)
-  // The same job took from 213 to 339 ms on this machine from one run to the next (other tenants
-  // share its two cores), in both phases alike. Noise only ever adds time, so each phase counts
+  // A 15M-step job took from 213 to 339 ms on this machine from one run to the next (other
+  // tenants share its two cores), in both phases alike. Noise only ever adds time, so each phase counts
   // with its fastest of 9 alternating runs: what the machine does when nothing interferes.
   const times = { serial: [] as number[], parallel: [] as number[], rawSerial: [] as number[], rawParallel: [] as number[] }
   for (let round = 0; round < 9; round++) {
