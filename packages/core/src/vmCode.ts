@@ -71,6 +71,7 @@ let nextHostCall = 1
 // Error and recovery paths stay lazy: every VM would load their code from the cache otherwise.
 const then = (function then(p, ok, fail) { return apply(promiseThen, p, [ok, fail]) })
 const toPromise = (value) => new PromiseCtor((resolve) => resolve(value))
+const noop = function noop() {}
 // A native promise for a promise or any thenable; undefined for plain values.
 const asPromise = (function asPromise(value) {
   if (value instanceof PromiseCtor) return value
@@ -451,21 +452,41 @@ function seal(watch) {
 }
 
 // run(code) ($0 in VM#run's closure): takes the id and the acknowledgements and returns the
-// function that starts the user's async function. VM#run's closure clears $0–$2 while making this
-// call and calls the returned function at once, before any user code runs, so code that closes
-// the wrapper early reaches neither the bridge, nor the ids, nor the start function. Like invoke,
-// the task's result is the value (functions in a returned plain object become callables), kept
-// by id until acknowledged; a failure rejects with a marked error.
-const run = (function run(id, acks) {
+// function that starts the user's function. VM#run's closure clears $0–$2 while making this call
+// and calls the returned function at once, before any user code runs, so code that closes the
+// wrapper early reaches neither the bridge, nor the ids, nor the start function. Like invoke, the
+// task's result is the value (functions in a returned plain object become callables), or a
+// promise of it, kept by id until acknowledged; a failure rejects with (or throws) a marked error.
+// \`plain\` (1): the user's function is a plain one, whose result the host copies as it is: a
+// promise it returns fails that copy and is recovered by id, so its rejection counts as handled.
+const run = (function run(id, acks, plain) {
   if (acks !== 0) release(acks)
   return (function start(fn) {
-    const promise = then(apply(fn, G, []), (function (value) {
+    let result
+    try {
+      result = apply(fn, G, [])
+    } catch (error) {
+      throw callError(id, fail(error))
+    }
+    const pending = asPromise(result)
+    if (pending === undefined) {
+      let value
+      try {
+        value = splitResult(result)
+      } catch (error) {
+        throw callError(id, fail(error))
+      }
+      apply(mapSet, slots, [id, ok(value)])
+      return value
+    }
+    const promise = then(pending, (function (value) {
       try {
         return splitResult(value)
       } catch (error) {
         throw callError(id, fail(error))
       }
     }), (function (error) { throw callError(id, fail(error)) }))
+    if (plain === 1) then(promise, undefined, noop)
     apply(mapSet, running, [id, promise])
     return promise
   })
@@ -509,7 +530,7 @@ install(specJson, baseline, values, hostArgs)
 return (function bridge(op, a, b, c, ...rest) {
   if (op === ${BRIDGE.invoke}) return invoke(a, b, c, rest)
   if (op === ${BRIDGE.settle}) return settle(a, b, c)
-  if (op === ${BRIDGE.run}) return run(a, b)
+  if (op === ${BRIDGE.run}) return run(a, b, c)
   if (op === ${BRIDGE.exported}) return callExported(a, apply(arraySlice, arguments, [2]))
   if (op === ${BRIDGE.admin}) {
     switch (a) {

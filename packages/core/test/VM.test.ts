@@ -247,7 +247,7 @@ describe('VM globals', () => {
     expect(await vm.run('return seen')).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined'])
     // A hoisted declaration named like a parameter replaces the bridge before the body starts.
     await vm.run('}), 0); function $0() { globalThis.got = [...arguments].map((a) => typeof a); return (f) => f() } ((async function () {')
-    expect(await vm.run('return got')).toEqual(['number', 'number', 'number', 'undefined'])
+    expect(await vm.run('return got')).toEqual(['number', 'number', 'number', 'number'])
     expect(await vm.run('return 1 + 1')).toBe(2)
   })
 })
@@ -460,6 +460,24 @@ describe('VM errors the host would not otherwise see', () => {
     await vm.run('finish()')
     expect(await run).toEqual({ value: 7 })
     expect(await vm.call('get')).toBe(8)
+  })
+
+  // Code without the word `await` runs as a plain function: the outcomes must be an async body's.
+  it('gives code without await the outcomes of an async body: returned promises, thenables, rejections, throws', async () => {
+    const onError = vi.fn()
+    const vm = await createTestVM([], { onError })
+    expect(await vm.run('return Promise.resolve(5)')).toBe(5)
+    expect(await vm.run('return { then(resolve) { resolve({ n: 6, f: () => 1 }) } }')).toEqual({ n: 6 })
+    expect(await vm.call('f')).toBe(1)
+    const later = vm.run('return new Promise((resolve) => { globalThis.finishLater = resolve })')
+    await vm.run('finishLater({ done: true })')
+    expect(await later).toEqual({ done: true })
+    const rejected = await rejectionOf(vm.run('return Promise.reject(new TypeError("no"))'))
+    expect(rejected).toMatchObject({ name: 'VMScriptError', vmName: 'TypeError' })
+    const thrown = await rejectionOf(vm.run('\n  null.x', { filename: 'plain.js' }))
+    expect(thrown.vmStack).toMatch(/plain\.js:2:8/)
+    expect(await vm.run('return "await" + 1')).toBe('await1')
+    expect(onError.mock.calls.filter(([error]) => error instanceof VMUnhandledRejectionError)).toEqual([])
   })
 
   it('rejects a run with a throwing getter in its result as VMScriptError, not as an unhandled rejection', async () => {
