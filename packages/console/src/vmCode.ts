@@ -67,7 +67,8 @@ export const vmCode = /* js */ `(function () {
 
   // The console is built on first use: most VMs never log, and in a fresh VM building it costs
   // ~30 µs. Like Node's, the global is a writable, configurable, non-enumerable property.
-  __vmm_lazy_global('console', () => {
+  // The loader is in parentheses: V8 compiles it with the script, so it is in the code cache.
+  __vmm_lazy_global('console', (function () {
     const counts = new MapCtor()
     const timers = new MapCtor()
     let groupIndent = ''
@@ -121,5 +122,5 @@ export const vmCode = /* js */ `(function () {
     const vmConsole = VMConsole.prototype
     delete vmConsole.constructor
     return vmConsole
-  })
+  }))
 })()`
