@@ -51,7 +51,9 @@ export const vmCode = /* js */ `(function () {
     return out
   }
 
-  function send(level, args) {
+  // In parentheses: compiled with the script, so the code cache holds it (it first runs when VM
+  // code logs, after setup).
+  const send = (function send(level, args) {
     try {
       write(level, args)
     } catch (notCloneable) {
@@ -63,7 +65,7 @@ export const vmCode = /* js */ `(function () {
         write(level, ['[console: arguments could not be rendered]'])
       }
     }
-  }
+  })
 
   // The console is built on first use: most VMs never log, and in a fresh VM building it costs
   // ~30 µs. Like Node's, the global is a writable, configurable, non-enumerable property.
@@ -72,7 +74,7 @@ export const vmCode = /* js */ `(function () {
     const counts = new MapCtor()
     const timers = new MapCtor()
     let groupIndent = ''
-    const withGroup = (args) => (groupIndent === '' ? args : [groupIndent + (args.length ? StringCtor(args[0]) : ''), ...args.slice(1)])
+    const withGroup = (function withGroup(args) { return groupIndent === '' ? args : [groupIndent + (args.length ? StringCtor(args[0]) : ''), ...args.slice(1)] })
 
     function group(args) {
       if (args.length) send('log', withGroup(args))

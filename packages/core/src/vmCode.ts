@@ -202,13 +202,16 @@ const handOver = function handOver(id, envelope) {
   return deliver(id, envelope) ? 'delivered' : 'transfer'
 }
 
-function unwrap(envelope) {
+// Host calls: each wrapper below is a small method (its name is the global's, and like a built-in
+// it is not a constructor) around one of these helpers, which are in parentheses so V8 compiles
+// them with the script and the code cache holds them: they first run after setup.
+const unwrap = (function unwrap(envelope) {
   if (envelope.t === 0) return envelope.v
   if (envelope.t === 1) throw makeError(envelope.e)
   return new PromiseCtor((resolve, reject) => apply(mapSet, pendingHostCalls, [envelope.id, [resolve, reject]]))
-}
+})
 
-function callHost(name, target, args) {
+const callHost = (function callHost(name, target, args) {
   try {
     return apply(target, undefined, args)
   } catch (cause) {
@@ -217,46 +220,54 @@ function callHost(name, target, args) {
     if (findUncloneable(args, '') !== undefined) throw transferError(name + ' arguments', args, cause)
     throw makeError({ name: 'VMTransferError', code: 'VM_ERR_TRANSFER', message: name + '() returned a value that cannot be copied between host and VM (' + StringCtor(cause && cause.message) + ')' })
   }
-}
+})
+
+// A promise's resolve and reject, taken by one shared executor (it runs synchronously).
+let captured
+const capture = (function capture(resolve, reject) { captured = [resolve, reject] })
+
+const callHostAsync = (function callHostAsync(name, target, args) {
+  const promise = new PromiseCtor(capture)
+  const settlers = captured
+  const id = nextHostCall++
+  apply(mapSet, pendingHostCalls, [id, settlers])
+  try {
+    apply(target, undefined, [id, ...args])
+  } catch (cause) {
+    apply(mapDelete, pendingHostCalls, [id])
+    settlers[1](transferError(name + ' arguments', args, cause))
+  }
+  return promise
+})
+
+// Made on first use: in a fresh isolate even a small object literal costs microseconds.
+let copyArguments
+const callHostBlocking = (function callHostBlocking(name, target, applySyncPromise, args) {
+  // Primitives cross as they are; only objects need a structured copy.
+  let options
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (arg !== null && (typeof arg === 'object' || typeof arg === 'function' || typeof arg === 'symbol')) {
+      options = copyArguments || (copyArguments = { arguments: { copy: true } })
+      break
+    }
+  }
+  try {
+    return apply(applySyncPromise, target, [undefined, args, options])
+  } catch (cause) {
+    const message = cause && cause.message
+    if (typeof message === 'string' && message.startsWith(CALL_ERROR)) throw makeError(jsonParse(message.slice(CALL_ERROR.length)))
+    if (typeof message === 'string' && /default thread/.test(message)) throw makeError({ name: 'Error', code: 'VM_ERR_STATE', message: name + ' blocks until the host answers, which only works while run(), a call or a timer is executing, not in library setup code' })
+    throw transferError(name + ' arguments', args, cause)
+  }
+})
 
 function wrapHostFunction(name, mode, target) {
-  if (mode === 'async') {
-    return ({ [name](...args) {
-      return new PromiseCtor((resolve, reject) => {
-        const id = nextHostCall++
-        apply(mapSet, pendingHostCalls, [id, [resolve, reject]])
-        try {
-          apply(target, undefined, [id, ...args])
-        } catch (cause) {
-          apply(mapDelete, pendingHostCalls, [id])
-          reject(transferError(name + ' arguments', args, cause))
-        }
-      })
-    } })[name]
-  }
+  if (mode === 'async') return ({ [name](...args) { return callHostAsync(name, target, args) } })[name]
   if (mode === 'ignored') return ({ [name](...args) { callHost(name, target, args) } })[name]
   if (mode === 'blocking') {
     const applySyncPromise = target.applySyncPromise
-    const copyArguments = { arguments: { copy: true } }
-    return ({ [name](...args) {
-      // Primitives cross as they are; only objects need a structured copy.
-      let options
-      for (let i = 0; i < args.length; i++) {
-        const arg = args[i]
-        if (arg !== null && (typeof arg === 'object' || typeof arg === 'function' || typeof arg === 'symbol')) {
-          options = copyArguments
-          break
-        }
-      }
-      try {
-        return apply(applySyncPromise, target, [undefined, args, options])
-      } catch (cause) {
-        const message = cause && cause.message
-        if (typeof message === 'string' && message.startsWith(CALL_ERROR)) throw makeError(jsonParse(message.slice(CALL_ERROR.length)))
-        if (typeof message === 'string' && /default thread/.test(message)) throw makeError({ name: 'Error', code: 'VM_ERR_STATE', message: name + ' blocks until the host answers, which only works while run(), a call or a timer is executing, not in library setup code' })
-        throw transferError(name + ' arguments', args, cause)
-      }
-    } })[name]
+    return ({ [name](...args) { return callHostBlocking(name, target, applySyncPromise, args) } })[name]
   }
   return ({ [name](...args) { return unwrap(callHost(name, target, args)) } })[name]
 }
@@ -300,24 +311,26 @@ const materialized = new MapCtor()
 // (~15 µs in a fresh isolate). Each is filled in right before the one call that reads it.
 const accessorDescriptor = getOwnPropertyDescriptor(ObjectProto, '__proto__') // enumerable: false, configurable: true
 const dataDescriptor = getOwnPropertyDescriptor(G, 'globalThis') // writable: true, enumerable: false, configurable: true
+// The accessor's functions are in parentheses, like the run path's: they first run when VM code
+// reads the global, after the code cache was made, and would be compiled then in every VM.
 function defineLazyGlobal(name, load) {
   if (typeof name !== 'string' || typeof load !== 'function') throw new TypeError('__vmm_lazy_global(name, load) needs a name and a function')
-  const get = function () {
+  const get = (function () {
     const value = load()
     lazyToData(name, value)
     apply(mapSet, materialized, [name, [get, value]])
     return value
-  }
+  })
   accessorDescriptor.get = get
-  accessorDescriptor.set = function (value) { lazyToData(name, value) }
+  accessorDescriptor.set = (function (value) { lazyToData(name, value) })
   defineProperty(G, name, accessorDescriptor)
   accessorDescriptor.get = accessorDescriptor.set = undefined
 }
-function lazyToData(name, value) {
+const lazyToData = (function lazyToData(name, value) {
   dataDescriptor.value = value
   defineProperty(G, name, dataDescriptor)
   dataDescriptor.value = undefined
-}
+})
 
 let web
 let url

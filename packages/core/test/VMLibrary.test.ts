@@ -471,6 +471,14 @@ describe('host functions', () => {
     expect(await vm.run('return [s(1), await a(1), b(1), i(9)]')).toEqual([2, 3, 4, undefined])
     await waitFor(() => ignoredCalls.length === 1)
     expect(ignoredCalls).toEqual([9])
+    // Like built-ins: named after their global, not constructors, no prototype.
+    expect(await vm.run('return [s, a, b, i].map((f) => { let constructs = true; try { new f(1) } catch { constructs = false } return [f.name, constructs, f.prototype] })')).toEqual([
+      ['s', false, undefined],
+      ['a', false, undefined],
+      ['b', false, undefined],
+      ['i', false, undefined],
+    ])
+    expect(ignoredCalls).toEqual([9])
   })
 
   it('copies object arguments and results of blocking host functions, and rebuilds their errors', async () => {

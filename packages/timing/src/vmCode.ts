@@ -27,7 +27,9 @@ export const vmCode = /* js */ `(function () {
     return new LimitError(value)
   }
 
-  function add(kind, fn, ms, args) {
+  // Functions in parentheses compile with the script, so the code cache holds them: they first run
+  // when VM code sets a timer, after setup, and would otherwise be compiled then in every VM.
+  const add = (function add(kind, fn, ms, args) {
     if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function. Received ' + (fn === null ? 'null' : typeof fn))
     if (timers.size >= limitCount) throw limitError(limitCount)
     let delay = Number(ms)
@@ -36,24 +38,24 @@ export const vmCode = /* js */ `(function () {
     timers.set(id, { fn, args, repeat: kind === 'interval' })
     schedule(id, delay, kind)
     return id
-  }
+  })
 
-  function clear(id) {
+  const clear = (function clear(id) {
     const key = typeof id === 'object' && id !== null ? Number(id) : id
     if (timers.delete(key)) cancel(key)
-  }
+  })
 
-  globalThis.setTimeout = function setTimeout(fn, ms, ...args) { return add('timeout', fn, ms, args) }
-  globalThis.setInterval = function setInterval(fn, ms, ...args) { return add('interval', fn, ms, args) }
-  globalThis.setImmediate = function setImmediate(fn, ...args) { return add('immediate', fn, 0, args) }
-  globalThis.clearTimeout = function clearTimeout(id) { clear(id) }
-  globalThis.clearInterval = function clearInterval(id) { clear(id) }
-  globalThis.clearImmediate = function clearImmediate(id) { clear(id) }
+  globalThis.setTimeout = (function setTimeout(fn, ms, ...args) { return add('timeout', fn, ms, args) })
+  globalThis.setInterval = (function setInterval(fn, ms, ...args) { return add('interval', fn, ms, args) })
+  globalThis.setImmediate = (function setImmediate(fn, ...args) { return add('immediate', fn, 0, args) })
+  globalThis.clearTimeout = (function clearTimeout(id) { clear(id) })
+  globalThis.clearInterval = (function clearInterval(id) { clear(id) })
+  globalThis.clearImmediate = (function clearImmediate(id) { clear(id) })
 
-  __vmm_expose('timing.fire', (id) => {
+  __vmm_expose('timing.fire', (function fire(id) {
     const timer = timers.get(id)
     if (timer === undefined) return
     if (!timer.repeat) timers.delete(id)
     apply(timer.fn, globalThis, timer.args)
-  })
+  }))
 })()`
