@@ -247,13 +247,15 @@ const builtinModule = (name) => (hasOwn.call(builtins, name) ? builtins[name] : 
 const cache = { __proto__: null }
 const lookups = new Map()
 
+// The require path's functions are in parentheses: V8 compiles them with the script, so the code
+// cache holds them (they first run when VM code requires, after setup).
 // posix dirname without the path module's general parsing, for absolute paths without a trailing
 // slash (module filenames): it runs once or twice per require.
-function dirnameOf(path) {
+const dirnameOf = (function dirnameOf(path) {
   if (path[0] !== '/' || path[path.length - 1] === '/') return pathModule.dirname(path)
   const slash = path.lastIndexOf('/')
   return slash === 0 ? '/' : path.slice(0, slash)
-}
+})
 
 class Module {
   constructor(filename) {
@@ -275,16 +277,16 @@ function moduleError(result) {
 
 // The host's answer as one string (see encodeLoadResult in ModuleLoader.ts).
 const formats = { c: 'commonjs', m: 'module', j: 'json' }
-function decodeLoad(encoded) {
+const decodeLoad = (function decodeLoad(encoded) {
   const tag = encoded[0]
   if (tag === 'b') return { kind: 'builtin', name: encoded.slice(1) }
   if (tag === 'k') return { kind: 'mock', name: encoded.slice(1) }
   const split = encoded.indexOf('\\u0000')
   if (tag === 'e') return { kind: 'error', code: encoded.slice(1, split), message: encoded.slice(split + 1) }
   return { kind: 'module', format: formats[tag], filename: encoded.slice(1, split), source: encoded.slice(split + 1) }
-}
+})
 
-function resolveLoad(specifier, fromFile, mode) {
+const resolveLoad = (function resolveLoad(specifier, fromFile, mode) {
   if (typeof specifier !== 'string') throw new TypeError('The "id" argument must be of type string. Received ' + typeof specifier)
   const key = mode + '\\u0000' + (fromFile.endsWith('/') ? fromFile : dirnameOf(fromFile)) + '\\u0000' + specifier
   let result = lookups.get(key)
@@ -293,15 +295,15 @@ function resolveLoad(specifier, fromFile, mode) {
     if (result.kind !== 'error') lookups.set(key, result)
   }
   return result
-}
+})
 
-function compile(filename, source, isAsync) {
+const compile = (function compile(filename, source, isAsync) {
   const body = source.startsWith('#!') ? '//' + source : source
   const wrapper = '(' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname) {' + body + '\\n})\\n//# sourceURL=' + filename
   return indirectEval(wrapper)
-}
+})
 
-function instantiate(result, parent, allowTopLevelAwait) {
+const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
   const existing = cache[result.filename]
   if (existing) return existing.exports
   if (result.format === 'module') {
@@ -337,24 +339,24 @@ function instantiate(result, parent, allowTopLevelAwait) {
   }
   module.loaded = true
   return module.exports
-}
-const then = (promise, fn) => apply(PromiseCtor.prototype.then, promise, [fn])
+})
+const then = (function then(promise, fn) { return apply(PromiseCtor.prototype.then, promise, [fn]) })
 
-function requireFrom(specifier, fromFile, parent) {
+const requireFrom = (function requireFrom(specifier, fromFile, parent) {
   const result = resolveLoad(specifier, fromFile, 'require')
   if (result.kind === 'error') throw moduleError(result)
   if (result.kind === 'builtin') return builtinModule(result.name)
   if (result.kind === 'mock') return mockModule(result.name)
   return instantiate(result, parent, false)
-}
+})
 
 function makeRequire(fromFile, parent) {
-  const require = (specifier) => requireFrom(specifier, fromFile, parent)
-  require.resolve = (specifier) => {
+  const require = (function require(specifier) { return requireFrom(specifier, fromFile, parent) })
+  require.resolve = (function resolve(specifier) {
     const result = resolveLoad(specifier, fromFile, 'require')
     if (result.kind === 'error') throw moduleError(result)
     return result.kind === 'module' ? result.filename : result.name
-  }
+  })
   require.cache = cache
   require.main = undefined
   return require
