@@ -215,12 +215,15 @@ const callHost = (function callHost(name, target, args) {
   try {
     return apply(target, undefined, args)
   } catch (cause) {
-    // Host errors arrive as envelopes, so a throw here is a copy failure: of the arguments or, if
-    // they are fine, of the host's return value.
-    if (findUncloneable(args, '') !== undefined) throw transferError(name + ' arguments', args, cause)
-    throw makeError({ name: 'VMTransferError', code: 'VM_ERR_TRANSFER', message: name + '() returned a value that cannot be copied between host and VM (' + StringCtor(cause && cause.message) + ')' })
+    throw copyFailure(name, args, cause)
   }
 })
+// Host errors arrive as envelopes, so a throw from a host call is a copy failure: of the arguments
+// or, if they are fine, of the host's return value. (Compiled on first use, like every error path.)
+function copyFailure(name, args, cause) {
+  if (findUncloneable(args, '') !== undefined) return transferError(name + ' arguments', args, cause)
+  return makeError({ name: 'VMTransferError', code: 'VM_ERR_TRANSFER', message: name + '() returned a value that cannot be copied between host and VM (' + StringCtor(cause && cause.message) + ')' })
+}
 
 // A promise's resolve and reject, taken by one shared executor (it runs synchronously).
 let captured
@@ -242,7 +245,9 @@ const callHostAsync = (function callHostAsync(name, target, args) {
 
 // Made on first use: in a fresh isolate even a small object literal costs microseconds.
 let copyArguments
-const callHostBlocking = (function callHostBlocking(name, target, applySyncPromise, args) {
+// Not in parentheses: blocking host functions are rare (a library opts in), and every VM would load
+// this function's code from the cache otherwise.
+function callHostBlocking(name, target, applySyncPromise, args) {
   // Primitives cross as they are; only objects need a structured copy.
   let options
   for (let i = 0; i < args.length; i++) {
@@ -260,7 +265,7 @@ const callHostBlocking = (function callHostBlocking(name, target, applySyncPromi
     if (typeof message === 'string' && /default thread/.test(message)) throw makeError({ name: 'Error', code: 'VM_ERR_STATE', message: name + ' blocks until the host answers, which only works while run(), a call or a timer is executing, not in library setup code' })
     throw transferError(name + ' arguments', args, cause)
   }
-})
+}
 
 function wrapHostFunction(name, mode, target) {
   if (mode === 'async') return ({ [name](...args) { return callHostAsync(name, target, args) } })[name]
