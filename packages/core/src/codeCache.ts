@@ -42,7 +42,7 @@ function compiled(isolate: ivm.Isolate, code: string, filename: string, entry: E
   if (!entry) store(isolate, code, filename, script.cachedData)
   else if (script.cachedDataRejected) {
     if (cache.get(code) === entry) cache.delete(code)
-  } else if (!entry.warm) remember(isolate, code, filename)
+  } else if (!entry.warm && entry.attempts < MAX_WARM_ATTEMPTS) remember(isolate, code, filename)
   return script
 }
 
