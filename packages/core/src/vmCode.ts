@@ -232,6 +232,7 @@ const capture = (function capture(resolve, reject) { captured = [resolve, reject
 const callHostAsync = (function callHostAsync(name, target, args) {
   const promise = new PromiseCtor(capture)
   const settlers = captured
+  captured = undefined
   const id = nextHostCall++
   apply(mapSet, pendingHostCalls, [id, settlers])
   try {
