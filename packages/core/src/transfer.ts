@@ -73,8 +73,10 @@ export function compactViews(value: unknown): unknown {
 
 /**
  * Fast scan: is there any view over a larger buffer under `value` (the copy-free common case)?
- * Only containers with containers inside go into `seen` (a cycle needs one): leaves such as an
- * array of strings are looked at and left, which halves the set operations on typical data.
+ * Every node is looked up in `seen` once per visit, but only containers worth remembering are
+ * added: those with containers inside (a cycle needs one) and those with more than
+ * SMALL_LEAF entries. A small leaf such as an array of two strings is looked at again when a
+ * second reference reaches it, which costs less than remembering every one on typical data.
  */
 function sharesBuffer(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false
@@ -86,34 +88,39 @@ function sharesBuffer(value: unknown): boolean {
       if (node.byteOffset !== 0 || node.byteLength !== node.buffer.byteLength) return true
       continue
     }
+    if (seen.has(node)) continue
     const base = stack.length
+    let size: number
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
+      size = node.length
+      for (let i = 0; i < size; i++) {
         const item = node[i]
         if (item !== null && typeof item === 'object') stack.push(item)
       }
     } else if (node instanceof Map) {
+      size = node.size
       for (const [key, item] of node) {
         if (key !== null && typeof key === 'object') stack.push(key)
         if (item !== null && typeof item === 'object') stack.push(item)
       }
     } else if (node instanceof Set) {
+      size = node.size
       for (const item of node) if (item !== null && typeof item === 'object') stack.push(item)
     } else {
       const proto = Object.getPrototypeOf(node)
       if (proto !== Object.prototype && proto !== null) continue
+      size = 0
       for (const key in node) {
+        size++
         const item = (node as Record<string, unknown>)[key]
         if (item !== null && typeof item === 'object') stack.push(item)
       }
     }
-    if (stack.length === base) continue
-    // A container of containers: its children are pushed only on its first visit.
-    if (seen.has(node)) stack.length = base
-    else seen.add(node)
+    if (stack.length !== base || size > SMALL_LEAF) seen.add(node)
   }
   return false
 }
+const SMALL_LEAF = 8
 
 function compactViewsDeep(value: unknown, seen?: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value
