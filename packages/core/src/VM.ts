@@ -597,9 +597,8 @@ export class VM {
   getVmFunction(name: string): VMFunction {
     return (...args: unknown[]) => {
       try {
-        this.#requireReady(`call VM function '${name}'`)
+        const { bridge } = this.#requireReady(`call VM function '${name}'`)
         if (!this.#vmFunctions.has(name)) throw new VMInvalidArgumentError(`No VM function '${name}' was registered with __vmm_expose during initialize()`)
-        const { bridge } = this.#requireAlive()
         const copied = copyArgsForVm(args, name, [BRIDGE.exported, name])
         // Straight in, not queued behind runs and calls: libraries time these (measure's pings).
         return bridge.apply(undefined, copied, this.#resultOptions).then(

@@ -208,7 +208,7 @@ const handOver = function handOver(id, envelope) {
 const unwrap = (function unwrap(envelope) {
   if (envelope.t === 0) return envelope.v
   if (envelope.t === 1) throw makeError(envelope.e)
-  return new PromiseCtor((resolve, reject) => apply(mapSet, pendingHostCalls, [envelope.id, [resolve, reject]]))
+  return awaitHost(envelope.id)
 })
 
 const callHost = (function callHost(name, target, args) {
@@ -225,19 +225,24 @@ function copyFailure(name, args, cause) {
   return makeError({ name: 'VMTransferError', code: 'VM_ERR_TRANSFER', message: name + '() returned a value that cannot be copied between host and VM (' + StringCtor(cause && cause.message) + ')' })
 }
 
-// A promise's resolve and reject, taken by one shared executor (it runs synchronously).
+// A promise that settle() resolves or rejects when the host answers host call \`id\`. Its resolve
+// and reject are taken by one shared executor (it runs synchronously), not a closure per call.
 let captured
 const capture = (function capture(resolve, reject) { captured = [resolve, reject] })
+const awaitHost = (function awaitHost(id) {
+  const promise = new PromiseCtor(capture)
+  apply(mapSet, pendingHostCalls, [id, captured])
+  captured = undefined
+  return promise
+})
 
 const callHostAsync = (function callHostAsync(name, target, args) {
-  const promise = new PromiseCtor(capture)
-  const settlers = captured
-  captured = undefined
   const id = nextHostCall++
-  apply(mapSet, pendingHostCalls, [id, settlers])
+  const promise = awaitHost(id)
   try {
     apply(target, undefined, [id, ...args])
   } catch (cause) {
+    const settlers = apply(mapGet, pendingHostCalls, [id])
     apply(mapDelete, pendingHostCalls, [id])
     settlers[1](transferError(name + ' arguments', args, cause))
   }
@@ -478,6 +483,14 @@ function seal(watch) {
 // promise of it, kept by id until acknowledged; a failure rejects with (or throws) a marked error.
 // \`plain\` (1): the user's function is a plain one, whose result the host copies as it is: a
 // promise it returns fails that copy and is recovered by id, so its rejection counts as handled.
+// A run's value with its callables taken out; a getter that throws fails the run.
+const runValue = (function runValue(id, value) {
+  try {
+    return splitResult(value)
+  } catch (error) {
+    throw callError(id, fail(error))
+  }
+})
 const run = (function run(id, acks, plain) {
   if (acks !== 0) release(acks)
   return (function start(fn) {
@@ -489,22 +502,11 @@ const run = (function run(id, acks, plain) {
     }
     const pending = asPromise(result)
     if (pending === undefined) {
-      let value
-      try {
-        value = splitResult(result)
-      } catch (error) {
-        throw callError(id, fail(error))
-      }
+      const value = runValue(id, result)
       apply(mapSet, slots, [id, ok(value)])
       return value
     }
-    const promise = then(pending, (function (value) {
-      try {
-        return splitResult(value)
-      } catch (error) {
-        throw callError(id, fail(error))
-      }
-    }), (function (error) { throw callError(id, fail(error)) }))
+    const promise = then(pending, (function (value) { return runValue(id, value) }), (function (error) { throw callError(id, fail(error)) }))
     if (plain === 1) then(promise, undefined, noop)
     apply(mapSet, running, [id, promise])
     return promise
