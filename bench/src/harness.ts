@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Bench } from 'tinybench'
 
 export interface Sample {
@@ -19,6 +20,8 @@ export interface Row {
   target: string
   pass: boolean
   note?: string
+  /** Cores the rest of the machine kept busy while the row ran (see busyElsewhere). */
+  elsewhere?: number
 }
 
 export type Task = (() => Promise<unknown> | unknown) | { fn: () => Promise<unknown> | unknown; beforeEach?: () => Promise<void> | void; afterEach?: () => Promise<void> | void }
@@ -56,6 +59,36 @@ export async function measure(tasks: Record<string, Task>, perOp = 1, time = 700
   const out: Record<string, Sample> = {}
   for (const name of Object.keys(tasks)) out[name] = { median: median(perRound[name] ?? []), mad: median(spread[name] ?? []), samples }
   return out
+}
+
+/**
+ * Starts watching the machine: the returned function gives how many cores, on average, other
+ * processes and the hypervisor (steal time: other tenants of a shared host) kept busy since, so a
+ * row's figures can be read against the machine's state. Linux only (/proc/stat); undefined
+ * elsewhere.
+ */
+export function busyElsewhere(): () => number | undefined {
+  const read = () => {
+    try {
+      // cpu  user nice system idle iowait irq softirq steal …, in USER_HZ (1/100 s on Linux).
+      const fields = readFileSync('/proc/stat', 'utf8').slice(0, 200).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+      const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields
+      return (user + nice + system + irq + softirq + steal) / 100
+    } catch {
+      return undefined
+    }
+  }
+  const busy = read()
+  const own = process.cpuUsage()
+  const started = performance.now()
+  return () => {
+    const now = read()
+    if (busy === undefined || now === undefined) return undefined
+    const used = process.cpuUsage(own)
+    const ownSeconds = (used.user + used.system) / 1e6
+    const wall = (performance.now() - started) / 1000
+    return wall > 0 ? Math.max(0, (now - busy - ownSeconds) / wall) : undefined
+  }
 }
 
 export function median(values: number[]): number {

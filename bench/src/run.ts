@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { requireModules } from './codebaseRows.js'
 import { compatLayer } from './compatRows.js'
-import { type Row, formatSample } from './harness.js'
+import { type Row, busyElsewhere, formatSample } from './harness.js'
 import { type PeerRow, peerRows } from './peerRows.js'
 import { bigObject, coldVm, consoleCost, hostToVm, idleRss, measureRunaway, runaway, vmToHost } from './rows.js'
 import { parallelThreads } from './threadRows.js'
@@ -41,11 +41,14 @@ const settle = async () => {
 for (const [id, row] of ROWS) {
   if (!wanted(id)) continue
   await settle()
+  const elsewhere = busyElsewhere()
   const results = await row()
+  const busy = elsewhere()
   for (const result of Array.isArray(results) ? results : [results]) {
+    if (busy !== undefined) result.elsewhere = busy
     rows.push(result)
     console.log(
-      `${result.id.padEnd(3)} ${result.name.padEnd(62)} ours ${formatSample(result.ours, result.unit).padEnd(18)} raw ${formatSample(result.raw, result.unit).padEnd(18)} ratio ${result.ratio.toFixed(2)}  target ${result.target.padEnd(18)} ${result.pass ? 'PASS' : 'FAIL'}${result.note ? `  (${result.note})` : ''}`,
+      `${result.id.padEnd(3)} ${result.name.padEnd(62)} ours ${formatSample(result.ours, result.unit).padEnd(18)} raw ${formatSample(result.raw, result.unit).padEnd(18)} ratio ${result.ratio.toFixed(2)}  target ${result.target.padEnd(18)} ${result.pass ? 'PASS' : 'FAIL'}${busy === undefined ? '' : `  [busy elsewhere ${busy.toFixed(2)} cores]`}${result.note ? `  (${result.note})` : ''}`,
     )
   }
 }
