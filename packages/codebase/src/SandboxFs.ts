@@ -90,9 +90,9 @@ export class SandboxFs {
       case 'writeFile':
       case 'appendFile': {
         const target = path(0)
-        this.#checkWrite(target, op)
+        const lands = this.#checkWrite(target, op)
         const data = toBytes(args[1])
-        const old = this.#sizeOf(target)
+        const old = this.#sizeOf(lands)
         const size = op === 'appendFile' ? (old ?? 0) + data.byteLength : data.byteLength
         this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
         if (op === 'appendFile') fs.appendFileSync(target, data)
@@ -101,7 +101,7 @@ export class SandboxFs {
       }
       case 'mkdir': {
         const target = path(0)
-        this.#checkWrite(target, op)
+        this.#checkCreate(target, op)
         const recursive = Boolean(args[1])
         const missing = this.#missingDirs(target, recursive)
         this.#reserve(0, missing.length)
@@ -111,7 +111,7 @@ export class SandboxFs {
       }
       case 'mkdtemp': {
         const prefix = toPath(args[0])
-        this.#checkWrite(prefix, op)
+        this.#checkCreate(prefix, op)
         this.#reserve(0, 1)
         const made = fs.mkdtempSync(prefix) as string
         return this.#commit(0, 1, made)
@@ -144,9 +144,13 @@ export class SandboxFs {
       case 'rmdir':
       case 'rm': {
         const target = path(0)
-        this.#checkDelete(target, op)
+        this.#checkRemove(target, op)
         const options = (args[1] ?? {}) as { recursive?: boolean; force?: boolean }
-        if (op === 'unlink') fs.unlinkSync(target)
+        // As in Node, rm and rmdir act on a symlink itself, never on what it points to (memfs's
+        // recursive rm would empty the target directory).
+        const link = this.#isSymlink(target)
+        if (op === 'unlink' || (op === 'rm' && link)) fs.unlinkSync(target)
+        else if (op === 'rmdir' && link) throw errnoError('ENOTDIR', `not a directory, rmdir '${target}'`, op, target)
         else if (op === 'rmdir') fs.rmdirSync(target, { recursive: Boolean(options.recursive) } as never)
         else fs.rmSync(target, { recursive: Boolean(options.recursive), force: Boolean(options.force) })
         this.invalidate()
@@ -155,9 +159,10 @@ export class SandboxFs {
       case 'rename': {
         const from = path(0)
         const to = path(1)
-        this.#checkDelete(from, op)
-        this.#checkWrite(to, op)
-        fs.renameSync(from, to)
+        this.#checkRemove(from, op)
+        this.#checkRemove(to, op, 'write')
+        if (this.#isSymlink(from)) this.#renameLink(from, to)
+        else fs.renameSync(from, to)
         this.invalidate()
         return undefined
       }
@@ -165,9 +170,9 @@ export class SandboxFs {
         const from = path(0)
         const to = path(1)
         this.#allow('read', op)
-        this.#checkWrite(to, op)
+        const lands = this.#checkWrite(to, op)
         const size = fs.statSync(from).size as number
-        const old = this.#sizeOf(to)
+        const old = this.#sizeOf(lands)
         this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
         fs.copyFileSync(from, to)
         return this.#commit(size - (old ?? 0), old === undefined ? 1 : 0)
@@ -175,16 +180,16 @@ export class SandboxFs {
       case 'symlink': {
         const target = toPath(args[0], false)
         const link = path(1)
-        this.#checkWrite(link, op)
+        this.#checkCreate(link, op)
         this.#reserve(0, 1)
         fs.symlinkSync(target, link)
         return this.#commit(0, 1)
       }
       case 'truncate': {
         const target = path(0)
-        this.#checkWrite(target, op)
+        const lands = this.#checkWrite(target, op)
         const length = typeof args[1] === 'number' && args[1] > 0 ? Math.floor(args[1]) : 0
-        const old = this.#sizeOf(target)
+        const old = this.#sizeOf(lands)
         if (old === undefined) throw errnoError('ENOENT', `no such file or directory, open '${target}'`, op, target)
         this.#reserve(length - old, 0)
         fs.truncateSync(target, length)
@@ -201,21 +206,58 @@ export class SandboxFs {
     }
   }
 
-  #checkWrite(path: string, op: string): void {
+  /**
+   * A write into the file at `path` (writeFile, appendFile, truncate, copyFile's destination):
+   * like memfs, it goes through a symlink at `path`. Returns where the bytes land, which is what
+   * the read-only roots and the limits are checked against.
+   */
+  #checkWrite(path: string, op: string): string {
     this.#allow('write', op, path)
-    this.#checkReadOnly(path, op)
+    const lands = this.#followed(path)
+    this.#refuseUnder([path, lands], op, path)
+    return lands
   }
 
-  #checkDelete(path: string, op: string): void {
-    this.#allow('delete', op, path)
-    this.#checkReadOnly(path, op)
+  /** Creating the entry `path` itself (mkdir, mkdtemp, symlink): never through a link at `path`. */
+  #checkCreate(path: string, op: string): void {
+    this.#allow('write', op, path)
+    this.#refuseUnder([path, this.#realParent(path)], op, path)
   }
 
-  #checkReadOnly(path: string, op: string): void {
-    const real = this.#realParent(path)
-    for (const root of this.options.readOnlyPaths) {
-      if (isUnder(path, root) || isUnder(real, root)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
+  /**
+   * Removing or replacing the entry `path` itself (unlink, rm, rmdir, both ends of rename): refused
+   * when the entry is under a read-only root, and when a read-only root is under the entry (a
+   * directory holding one, a symlink on the way to one).
+   */
+  #checkRemove(path: string, op: string, kind: FsOperation = 'delete'): void {
+    this.#allow(kind, op, path)
+    const entry = this.#realParent(path)
+    this.#refuseUnder([path, entry], op, path)
+    for (const root of this.#roots()) {
+      if (isUnder(root, path) || isUnder(root, entry)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
     }
+  }
+
+  #refuseUnder(paths: readonly string[], op: string, path: string): void {
+    for (const root of this.#roots()) {
+      for (const candidate of paths) if (isUnder(candidate, root)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
+    }
+  }
+
+  /** The read-only roots as given and, where they exist, with their symlinks resolved. */
+  #roots(): string[] {
+    const roots: string[] = []
+    for (const root of this.options.readOnlyPaths) {
+      const normalized = posix.resolve('/', root)
+      roots.push(normalized)
+      try {
+        const real = String(this.fs.realpathSync(normalized))
+        if (real !== normalized) roots.push(real)
+      } catch {
+        // Not on the volume (yet): nothing can link to it, the lexical root is checked.
+      }
+    }
+    return roots
   }
 
   /** `path` with its existing ancestors' symlinks resolved, so a link cannot dodge a read-only root. */
@@ -231,6 +273,49 @@ export class SandboxFs {
       }
     }
     return posix.join('/', ...rest)
+  }
+
+  /** Where a write to `path` lands: its symlinks followed, a dangling last link included. */
+  #followed(path: string): string {
+    let current = this.#realParent(path)
+    for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
+      let target: string
+      try {
+        if (!this.fs.lstatSync(current).isSymbolicLink()) return current
+        target = String(this.fs.readlinkSync(current))
+      } catch {
+        return current // nothing there yet: the write creates it here
+      }
+      current = this.#realParent(posix.resolve(posix.dirname(current), target))
+    }
+    throw errnoError('ELOOP', `too many symbolic links encountered, open '${path}'`, 'open', path)
+  }
+
+  /**
+   * Renames the symlink `from` itself, as Node does (memfs would move what it points to): a new link
+   * at `to`, replacing a file or link there but not a directory, then the old one removed.
+   */
+  #renameLink(from: string, to: string): void {
+    const target = String(this.fs.readlinkSync(from))
+    if (from === to) return
+    let existing: { isDirectory(): boolean } | undefined
+    try {
+      existing = this.fs.lstatSync(to)
+    } catch {
+      existing = undefined
+    }
+    if (existing?.isDirectory()) throw errnoError('EISDIR', `illegal operation on a directory, rename '${from}' -> '${to}'`, 'rename', from)
+    if (existing) this.fs.unlinkSync(to)
+    this.fs.symlinkSync(target, to)
+    this.fs.unlinkSync(from)
+  }
+
+  #isSymlink(path: string): boolean {
+    try {
+      return this.fs.lstatSync(path).isSymbolicLink()
+    } catch {
+      return false
+    }
   }
 
   #sizeOf(path: string): number | undefined {
@@ -311,6 +396,9 @@ export function toPath(value: unknown, resolve = true): string {
   if (path.includes('\0')) throw Object.assign(new TypeError('The "path" argument must not contain null bytes'), { code: 'ERR_INVALID_ARG_VALUE' })
   return resolve ? posix.resolve('/', path) : path
 }
+
+/** Symlinks followed before a path counts as a loop (Linux's limit). */
+const MAX_LINK_HOPS = 40
 
 export function isUnder(path: string, root: string): boolean {
   const normalized = posix.resolve('/', root)

@@ -148,6 +148,16 @@ describe('volume limits', () => {
       return out`)).toEqual(['VM_ERR_LIMIT_EXCEEDED', 'VM_ERR_LIMIT_EXCEEDED', ['d', 'g']])
   })
 
+  it('counts a file written through a dangling symlink as a new entry', async () => {
+    const { vm, fs } = await setup({ maxFileCount: 10 })
+    expect(await vm.run(`
+      const fs = require('fs')
+      let made = 0
+      try { for (; made < 100; made++) { fs.symlinkSync('/t' + made, '/l' + made); fs.writeFileSync('/l' + made, 'x') } } catch (e) { return [made, e.code] }
+      return [made]`)).toEqual([5, 'VM_ERR_LIMIT_EXCEEDED'])
+    expect(fs.readdirSync('/').length).toBe(10)
+  })
+
   it('lets the host write past the limits but counts its files', async () => {
     const { vm, fs } = await setup({ maxMemfsSize: 100 })
     fs.writeFileSync('/host-big.txt', 'h'.repeat(150))
@@ -192,6 +202,52 @@ describe('access control', () => {
       fs.writeFileSync('/coredump', 'sibling is writable')
       out.push(fs.readFileSync('/core/app.js', 'utf8'))
       return out`)).toEqual(['EROFS', 'EROFS', 'EROFS', 'EROFS', 'EROFS', 'EROFS', 'original'])
+  })
+
+  it('follows symlinks and guards ancestors: no write, delete or rename reaches a read-only root', async () => {
+    const attacks = {
+      'write through a link to a file': `fs.symlinkSync('/data/core/app.js', '/l'); fs.writeFileSync('/l', 'hacked')`,
+      'append through a link to a file': `fs.symlinkSync('/data/core/app.js', '/l'); fs.appendFileSync('/l', '+x')`,
+      'truncate through a link to a file': `fs.symlinkSync('/data/core/app.js', '/l'); fs.truncateSync('/l', 0)`,
+      'copyFile onto a link': `fs.writeFileSync('/e', 'evil'); fs.symlinkSync('/data/core/app.js', '/l'); fs.copyFileSync('/e', '/l')`,
+      'write through a chain of links': `fs.symlinkSync('/data/core/app.js', '/l1'); fs.symlinkSync('/l1', '/l2'); fs.writeFileSync('/l2', 'hacked')`,
+      'a new file through a dangling link': `fs.symlinkSync('/data/core/new.js', '/l'); fs.writeFileSync('/l', 'planted')`,
+      'rm -r of an ancestor': `fs.rmSync('/data', { recursive: true })`,
+      'rename of an ancestor': `fs.renameSync('/data', '/moved'); fs.writeFileSync('/moved/core/app.js', 'hacked')`,
+      'rename over an ancestor': `fs.mkdirSync('/empty'); fs.renameSync('/empty', '/data')`,
+      'rm -r through a link to the parent of the root': `fs.symlinkSync('/data', '/alias'); fs.rmSync('/alias/core', { recursive: true })`,
+    }
+    for (const [name, attack] of Object.entries(attacks)) {
+      const { vm, fs } = await setup({ readOnlyPaths: ['/data/core'] })
+      fs.mkdirSync('/data/core', { recursive: true })
+      fs.writeFileSync('/data/core/app.js', 'original')
+      const code = await vm.run(`const fs = require('fs'); try { ${attack}; return 'allowed' } catch (e) { return e.code }`)
+      expect([name, code]).toEqual([name, 'EROFS'])
+      expect([name, fs.readdirSync('/data/core')]).toEqual([name, ['app.js']])
+      expect(fs.readFileSync('/data/core/app.js', 'utf8')).toBe('original')
+    }
+  })
+
+  it('lets the VM rename and remove its own links to read-only files, leaving the files alone', async () => {
+    const { vm, fs } = await setup({ readOnlyPaths: ['/core'] })
+    fs.mkdirSync('/core/lib', { recursive: true })
+    fs.writeFileSync('/core/lib/a.js', 'original')
+    expect(await vm.run(`
+      const fs = require('fs')
+      fs.symlinkSync('/core/lib/a.js', '/a')
+      fs.symlinkSync('/core/lib', '/lib')
+      const read = fs.readFileSync('/a', 'utf8') + ' ' + fs.readFileSync('/lib/a.js', 'utf8')
+      fs.renameSync('/a', '/b')
+      fs.renameSync('/lib', '/lib1')
+      const moved = [fs.readlinkSync('/b'), fs.readlinkSync('/lib1')]
+      fs.unlinkSync('/b')
+      fs.rmSync('/lib1', { recursive: true })
+      let rmdir
+      fs.symlinkSync('/core/lib', '/lib2')
+      try { fs.rmdirSync('/lib2') } catch (e) { rmdir = e.code }
+      return [read, moved, fs.readdirSync('/').sort(), rmdir]`)).toEqual(['original original', ['/core/lib/a.js', '/core/lib'], ['core', 'lib2'], 'ENOTDIR'])
+    expect(fs.readdirSync('/core/lib')).toEqual(['a.js'])
+    expect(fs.readFileSync('/core/lib/a.js', 'utf8')).toBe('original')
   })
 
   it('restricts what the VM may do with allowedOperations', async () => {
