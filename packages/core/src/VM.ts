@@ -14,7 +14,7 @@ import {
   VMStateError,
   VMUnhandledRejectionError,
 } from './errors.js'
-import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo } from './hostErrors.js'
+import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo, isSuccessEnvelope } from './hostErrors.js'
 import { type HostFunction, isHostFunction, toHostFunction } from './hostFunction.js'
 import { compileCachedAsync, warmCodeCache } from './codeCache.js'
 import { compatCallback } from './compatHost.js'
@@ -447,7 +447,14 @@ export class VM {
         this.#acks.push(task.id)
         this.#finish(task, true, value)
       },
-      (cause) => this.#taskFailed(task, bridge, cause),
+      (cause) => {
+        try {
+          this.#taskFailed(task, bridge, cause)
+        } catch (error) {
+          // Never an unhandled rejection on the host, whatever the VM sent.
+          this.#finish(task, false, error instanceof VMError ? error : new VMStateError(`${task.name} failed: ${String(error)}`, { cause: error }))
+        }
+      },
     )
   }
 
@@ -464,9 +471,9 @@ export class VM {
   #taskFailed(task: Task, bridge: ivm.Reference, cause: unknown): void {
     const { id } = task
     const envelope = callErrorEnvelope(cause)
-    if (envelope) {
+    if (envelope !== undefined) {
       this.#acks.push(id)
-      return this.#finish(task, false, envelopeError(envelope as Envelope & { t: 1 }))
+      return this.#finish(task, false, envelopeError(envelope))
     }
     // run(): code that does not compile never started (a SyntaxError thrown while it runs
     // arrives marked, like every error of the run's own promise).
@@ -603,9 +610,8 @@ export class VM {
         // Straight in, not queued behind runs and calls: libraries time these (measure's pings).
         return bridge.apply(undefined, copied, this.#resultOptions).then(
           (envelope) => {
-            const env = envelope as Envelope
-            if (env.t === 1) throw envelopeError(env)
-            return (env as { v: unknown }).v
+            if (!isSuccessEnvelope(envelope)) throw envelopeError(envelope)
+            return envelope.v
           },
           (cause) => {
             throw this.#failure(cause)
@@ -808,9 +814,9 @@ export class VM {
     bridge.apply(undefined, [BRIDGE.settle, id, ok, copied], this.#applyOptions).catch((cause) => this.#failure(cause))
   }
 
-  #deliver(id: number, envelope: Envelope): void {
-    if (envelope.t === 1) this.#settle(id, undefined, envelopeError(envelope))
-    else this.#settle(id, (envelope as { v: unknown }).v)
+  #deliver(id: number, envelope: unknown): void {
+    if (isSuccessEnvelope(envelope)) this.#settle(id, envelope.v)
+    else this.#settle(id, undefined, envelopeError(envelope))
   }
 
   #settle(id: number, value: unknown, error?: Error): void {
@@ -1047,13 +1053,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 const CALL_ERROR = '\u0000vm-machine:call-error:'
 
 /** The error envelope core's VM side encodes into the message of a failed call, if this is one. */
-function callErrorEnvelope(cause: unknown): Envelope | undefined {
-  if (!(cause instanceof Error) || !cause.message.startsWith(CALL_ERROR)) return undefined
+function callErrorEnvelope(cause: unknown): unknown {
+  if (!(cause instanceof Error) || typeof cause.message !== 'string' || !cause.message.startsWith(CALL_ERROR)) return undefined
   try {
-    const envelope = JSON.parse(cause.message.slice(CALL_ERROR.length)) as Envelope
-    return envelope && envelope.t === 1 ? envelope : undefined
+    // Whatever it holds, a marked error is the call's own failure (envelopeError checks the shape).
+    return JSON.parse(cause.message.slice(CALL_ERROR.length)) ?? {}
   } catch {
-    return undefined
+    return {}
   }
 }
 

@@ -45,12 +45,36 @@ export function hostErrorInfo(error: unknown): ErrorInfo {
   return { name: 'Error', message: typeof error === 'string' ? error : String(error) }
 }
 
-/** VM envelope error → typed host error. */
-export function envelopeError(envelope: Envelope & { t: 1 }): VMError {
-  if ('transfer' in envelope && envelope.transfer !== undefined) return new VMTransferError(envelope.transfer, envelope.detail)
-  if ('unknown' in envelope && envelope.unknown !== undefined) return new VMUnknownCallableError(envelope.unknown, envelope.names)
-  if (envelope.e.code === 'VM_ERR_PROCESS_EXIT' && envelope.e.name === 'VMProcessExitError') return new VMProcessExitError(envelope.e)
-  return new VMScriptError(envelope.e)
+/**
+ * VM envelope error → typed host error. Core's VM side builds the envelope, but VM code can bend
+ * what reaches the host (a `toJSON` on `Object.prototype`, a patched Promise species), so nothing in
+ * it is trusted: a field of the wrong type is left out, and an envelope that is not one still
+ * becomes a VMScriptError.
+ */
+export function envelopeError(envelope: unknown): VMError {
+  const env = isRecord(envelope) ? envelope : {}
+  if (typeof env.transfer === 'string') return new VMTransferError(env.transfer, typeof env.detail === 'string' ? env.detail : 'could not be copied')
+  if (typeof env.unknown === 'string') {
+    return new VMUnknownCallableError(env.unknown, Array.isArray(env.names) ? env.names.filter((name): name is string => typeof name === 'string') : [])
+  }
+  if (!isRecord(env.e)) return new VMScriptError({ name: 'Error', message: 'The VM reported a failure in a form core does not send (VM code may have changed built-ins it relies on)' })
+  const e = env.e
+  const info: ErrorInfo = { name: typeof e.name === 'string' ? e.name : 'Error', message: typeof e.message === 'string' ? e.message : '' }
+  if (typeof e.stack === 'string') info.stack = e.stack
+  if (typeof e.code === 'string') info.code = e.code
+  if (e.thrown === null || ['string', 'number', 'boolean'].includes(typeof e.thrown)) info.thrown = e.thrown
+  if (typeof e.exitCode === 'number') info.exitCode = e.exitCode
+  if (info.code === 'VM_ERR_PROCESS_EXIT' && info.name === 'VMProcessExitError') return new VMProcessExitError(info)
+  return new VMScriptError(info)
+}
+
+/** A success envelope's value, or undefined when `envelope` is not one (see envelopeError). */
+export function isSuccessEnvelope(envelope: unknown): envelope is { t: 0; v: unknown } {
+  return isRecord(envelope) && envelope.t === 0
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
 }
 
 export type TaskFailure =

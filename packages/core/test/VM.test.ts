@@ -417,6 +417,24 @@ describe('VM.call()', () => {
 })
 
 describe('VM errors the host would not otherwise see', () => {
+  it('keeps errors typed and the host running when VM code bends the failure reports core sends', async () => {
+    const vm = await createTestVM([], { onError: () => {} })
+    await vm.run('return { fails: () => { throw new Error("nope") } }')
+    const forged = ['{ t: 1 }', '{ t: 1, e: { stack: 5, message: 7, name: {} } }', "{ t: 1, unknown: 'x', names: 'abc' }", '{ t: 1, transfer: 5 }', '0', 'null', '"text"']
+    for (const report of forged) {
+      await vm.run(`Object.prototype.toJSON = function () { return ${report} }`)
+      const fromRun = await rejectionOf(vm.run(`throw new Error('x')`))
+      const fromCall = await rejectionOf(vm.call('fails'))
+      await vm.run('delete Object.prototype.toJSON')
+      for (const error of [fromRun, fromCall]) {
+        expect([report, error instanceof VMError]).toEqual([report, true])
+        expect(typeof error.message).toBe('string')
+      }
+    }
+    expect(await rejectionOf(vm.run(`throw new TypeError('real')`))).toMatchObject({ vmName: 'TypeError', message: 'real' })
+    expect(await vm.run('return 1 + 1')).toBe(2)
+  })
+
   it('reports an unawaited rejection to onError as VMUnhandledRejectionError, and the run still resolves', async () => {
     const onError = vi.fn()
     const vm = await createTestVM([], { onError })
