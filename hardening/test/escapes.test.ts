@@ -170,6 +170,44 @@ describe('escapes: nothing host-side is reachable from the VM', () => {
     expect(result).toEqual(['ENOENT', 'ENOENT', 'ENOENT', 'ENOENT', 'ENOENT', 'ENOENT', 'MODULE_NOT_FOUND', true])
   })
 
+  it('no shared memory crosses: SharedArrayBuffers and views over them arrive as copies, both ways', async () => {
+    const seenByHost: unknown[] = []
+    const hostShared = new Uint8Array(new SharedArrayBuffer(4))
+    const tx = new VMIpcLibrary()
+    const vm = await createTestVM([
+      new VMInjectLibrary({ injected: { view: hostShared }, check: (value: unknown) => seenByHost.push(value) }),
+      new VMIpcRxLibrary({ report: async (value: unknown) => seenByHost.push(value) }),
+      tx,
+    ])
+    // Host → VM: injected values, call arguments.
+    await vm.run(`return { write: (view) => { view[0] = 7; return [view.buffer instanceof SharedArrayBuffer, view[0]] } }`)
+    expect(await tx.callIpc('write', [hostShared])).toEqual([false, 7])
+    expect(await vm.run('injected.view[1] = 9; return injected.view.buffer instanceof SharedArrayBuffer')).toBe(false)
+    expect(Array.from(hostShared)).toEqual([0, 0, 0, 0])
+    // VM → host: run and call results, sync and async host function arguments.
+    const result = (await vm.run(`
+      globalThis.shared = new SharedArrayBuffer(4)
+      globalThis.view = new Uint8Array(shared)
+      check({ view, shared }); await report([view])
+      return { view, shared, nested: new Map([['k', new Int16Array(shared, 2, 1)]]) }`)) as { view: Uint8Array; shared: ArrayBuffer; nested: Map<string, Int16Array> }
+    await vm.run('return { later: () => view }')
+    const fromCall = (await tx.callIpc('later')) as Uint8Array
+    await vm.run('view.set([1, 2, 3, 4])')
+    const arrived = [result.view, result.shared, result.nested.get('k'), fromCall, (seenByHost[0] as { view: Uint8Array }).view, (seenByHost[0] as { shared: ArrayBuffer }).shared, (seenByHost[1] as Uint8Array[])[0]]
+    for (const value of arrived) {
+      const buffer = value instanceof ArrayBuffer ? value : (value as ArrayBufferView).buffer
+      expect(buffer).toBeInstanceOf(ArrayBuffer)
+      expect(Array.from(new Uint8Array(buffer))).toEqual(value instanceof Int16Array ? [0, 0] : [0, 0, 0, 0])
+    }
+    // WebAssembly's shared memory, in a VM that never named SharedArrayBuffer.
+    const wasm = await createTestVM()
+    const memory = (await wasm.run(`
+      globalThis.memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true })
+      return new Uint8Array(memory.buffer, 0, 4)`)) as Uint8Array
+    await wasm.run('new Uint8Array(memory.buffer).set([1, 2, 3, 4])')
+    expect([memory.buffer instanceof ArrayBuffer, Array.from(memory)]).toEqual([true, [0, 0, 0, 0]])
+  })
+
   it('internal bridge globals are deleted before user code runs', async () => {
     const codebase = new VMCodeBaseLibrary()
     const vm = await createTestVM([codebase, new VMConsoleLibrary(() => {}), new VMTimingLibrary(), new VMIpcRxLibrary({ a: async () => 1 })])

@@ -19,7 +19,7 @@ import { type HostFunction, isHostFunction, toHostFunction } from './hostFunctio
 import { compileCachedAsync, warmCodeCache } from './codeCache.js'
 import { compatCallback } from './compatHost.js'
 import { type Deadline, Deadlines } from './deadlines.js'
-import { compactViews, copyArgsForVm, copyForVm, extractFunctions, passesAsIs, transferErrorFor } from './transfer.js'
+import { argsFromVm, compactViews, copyArgsForVm, copyForVm, extractFunctions, fromVm, passesAsIs, transferErrorFor } from './transfer.js'
 import { isVMLibraryGroup } from './VMLibraryGroup.js'
 import { VMLibrary, isVMLibrary, kOwner } from './VMLibrary.js'
 import { BRIDGE, SPEC, bootstrapCode } from './vmCode.js'
@@ -105,6 +105,8 @@ export class VM {
   #vmFunctions = new Set<string>()
   /** vmScript() references, loaded through core's compat callback by index. */
   readonly #scripts: VMScript[] = []
+  /** VM code may have made shared memory (it read SharedArrayBuffer or WebAssembly): values from the VM are checked for it. */
+  #mayShare = false
   #disposing: Promise<void> | undefined
   #deathReason: VMError | undefined
   // isolated-vm arms its timeout machinery whenever a `timeout` key is present, even undefined,
@@ -445,7 +447,7 @@ export class VM {
     outcome.then(
       (value) => {
         this.#acks.push(task.id)
-        this.#finish(task, true, value)
+        this.#finish(task, true, this.#mayShare ? fromVm(value) : value)
       },
       (cause) => {
         try {
@@ -611,7 +613,7 @@ export class VM {
         return bridge.apply(undefined, copied, this.#resultOptions).then(
           (envelope) => {
             if (!isSuccessEnvelope(envelope)) throw envelopeError(envelope)
-            return envelope.v
+            return this.#mayShare ? fromVm(envelope.v) : envelope.v
           },
           (cause) => {
             throw this.#failure(cause)
@@ -688,7 +690,9 @@ export class VM {
     // Everything the factory takes is made here, before the context is ready: host work that
     // overlaps the isolate's.
     const deliver = new ivm.Callback((id: number, envelope: Envelope) => this.#deliver(id, envelope), { ignored: true })
-    const compat = compatCallback(() => this.#requireAlive(), this.#scripts)
+    const compat = compatCallback(() => this.#requireAlive(), this.#scripts, () => {
+      this.#mayShare = true
+    })
     const baseline = codedCount === 0 ? undefined : codedCount > 1 ? null : JSON.stringify([...owners.keys()])
     return { owners, factoryArgs: [deliver, compat, JSON.stringify(spec), baseline, values.length === 0 ? undefined : copyForVm(values, 'references'), ...targets] }
   }
@@ -730,7 +734,8 @@ export class VM {
   }
 
   #hostTarget(name: string, host: HostFunction, library: VMLibrary, mode = host.mode): ivm.Callback | ivm.Reference {
-    const fn = host.fn
+    // Arguments come from the VM: shared memory in them is copied first (see fromVm).
+    const fn = (...args: unknown[]) => (this.#mayShare ? host.fn(...argsFromVm(args)) : host.fn(...args))
     const report = (error: unknown) => library.onError?.(error instanceof Error ? error : new Error(String(error)))
     switch (mode) {
       case 'async':
@@ -815,7 +820,7 @@ export class VM {
   }
 
   #deliver(id: number, envelope: unknown): void {
-    if (isSuccessEnvelope(envelope)) this.#settle(id, envelope.v)
+    if (isSuccessEnvelope(envelope)) this.#settle(id, this.#mayShare ? fromVm(envelope.v) : envelope.v)
     else this.#settle(id, undefined, envelopeError(envelope))
   }
 

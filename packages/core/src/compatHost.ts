@@ -26,13 +26,17 @@ export function evaluateForVm({ isolate, context }: Alive, code: string, filenam
  * The host half of core's web globals, one sync callback per VM (see bootstrapCode). The VM side
  * validates arguments first, so these never throw for a well-formed call.
  */
-export function compatCallback(alive: () => Alive, vmScripts: readonly VMScript[]): ivm.Callback {
-  return new ivm.Callback((op: string, arg: unknown) => withoutHostStack(() => compat(alive, vmScripts, op, arg)))
+export function compatCallback(alive: () => Alive, vmScripts: readonly VMScript[], onShared: () => void): ivm.Callback {
+  return new ivm.Callback((op: string, arg: unknown) => withoutHostStack(() => compat(alive, vmScripts, onShared, op, arg)))
 }
 
-function compat(alive: () => Alive, vmScripts: readonly VMScript[], op: string, arg: unknown): unknown {
+function compat(alive: () => Alive, vmScripts: readonly VMScript[], onShared: () => void, op: string, arg: unknown): unknown {
   {
     switch (op) {
+      // VM code read SharedArrayBuffer or WebAssembly: it may make shared memory from now on.
+      case 'shared':
+        onShared()
+        return undefined
       // A library's vmScript() reference, by index (see VM#installReferences).
       case 'script': {
         const script = vmScripts[arg as number]

@@ -68,24 +68,44 @@ export function extractFunctions(value: unknown): { data: unknown; functions: Ar
  * shares a larger buffer, else a copy of the containers with such views replaced by exact copies.
  */
 export function compactViews(value: unknown): unknown {
-  return sharesBuffer(value) ? compactViewsDeep(value) : value
+  return sharesBuffer(value, false) ? compactViewsDeep(value, false) : value
 }
 
 /**
- * Fast scan: is there any view over a larger buffer under `value` (the copy-free common case)?
+ * A value that came from the VM, with every SharedArrayBuffer in it, and every view over one,
+ * replaced by a copy: isolated-vm hands the host the VM's shared memory itself, which VM code could
+ * keep changing after the host checked the value (or pass on to another VM through the host).
+ */
+export function fromVm<T>(value: T): T {
+  return value !== null && typeof value === 'object' && sharesBuffer(value, true) ? (compactViewsDeep(value, true) as T) : value
+}
+
+/** fromVm for the arguments of a host function (the array itself when none is an object). */
+export function argsFromVm(args: unknown[]): unknown[] {
+  for (let index = 0; index < args.length; index++) {
+    const value = args[index]
+    if (value !== null && typeof value === 'object') return args.map(fromVm)
+  }
+  return args
+}
+
+/**
+ * Fast scan: is there any view over a larger buffer, or any shared memory, under `value` (the
+ * copy-free common case)? With `sharedOnly`, only shared memory counts.
  * Every node is looked up in `seen` once per visit, but only containers worth remembering are
  * added: those with containers inside (a cycle needs one) and those with more than
  * SMALL_LEAF entries. A small leaf such as an array of two strings is looked at again when a
  * second reference reaches it, which costs less than remembering every one on typical data.
  */
-function sharesBuffer(value: unknown): boolean {
+function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
   if (value === null || typeof value !== 'object') return false
   const seen = new Set<object>()
   const stack: object[] = [value]
   while (stack.length > 0) {
     const node = stack.pop() as object
     if (ArrayBuffer.isView(node)) {
-      if (node.byteOffset !== 0 || node.byteLength !== node.buffer.byteLength) return true
+      if (node.buffer instanceof SharedArrayBuffer) return true
+      if (!sharedOnly && (node.byteOffset !== 0 || node.byteLength !== node.buffer.byteLength)) return true
       continue
     }
     if (seen.has(node)) continue
@@ -108,7 +128,10 @@ function sharesBuffer(value: unknown): boolean {
       for (const item of node) if (item !== null && typeof item === 'object') stack.push(item)
     } else {
       const proto = Object.getPrototypeOf(node)
-      if (proto !== Object.prototype && proto !== null) continue
+      if (proto !== Object.prototype && proto !== null) {
+        if (node instanceof SharedArrayBuffer) return true
+        continue
+      }
       size = 0
       for (const key in node) {
         size++
@@ -122,10 +145,13 @@ function sharesBuffer(value: unknown): boolean {
 }
 const SMALL_LEAF = 8
 
-function compactViewsDeep(value: unknown, seen?: Map<object, unknown>): unknown {
+function compactViewsDeep(value: unknown, sharedOnly: boolean, seen?: Map<object, unknown>): unknown {
   if (value === null || typeof value !== 'object') return value
+  if (value instanceof SharedArrayBuffer) return new Uint8Array(value).slice().buffer
   if (ArrayBuffer.isView(value)) {
-    if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) return value
+    const shared = value.buffer instanceof SharedArrayBuffer
+    if (!shared && (sharedOnly || (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength))) return value
+    // A typed array's slice() is backed by a new, unshared ArrayBuffer.
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()
     if (value instanceof DataView) return new DataView(bytes.buffer)
     const Ctor = Buffer.isBuffer(value) ? Uint8Array : (value.constructor as new (buffer: ArrayBuffer) => ArrayBufferView)
@@ -150,16 +176,16 @@ function compactViewsDeep(value: unknown, seen?: Map<object, unknown>): unknown 
   }
   if (isMap) {
     const entries = [...(value as Map<unknown, unknown>)]
-    const next = entries.map(([k, v]) => [compactViewsDeep(k, seen), compactViewsDeep(v, seen)] as const)
+    const next = entries.map(([k, v]) => [compactViewsDeep(k, sharedOnly, seen), compactViewsDeep(v, sharedOnly, seen)] as const)
     if (next.some(([k, v], i) => k !== entries[i]?.[0] || v !== entries[i]?.[1])) replace(() => new Map(next))
   } else if (isSet) {
     const items = [...(value as Set<unknown>)]
-    const next = items.map((item) => compactViewsDeep(item, seen))
+    const next = items.map((item) => compactViewsDeep(item, sharedOnly, seen))
     if (next.some((item, i) => item !== items[i])) replace(() => new Set(next))
   } else {
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key]
-      const next = compactViewsDeep(item, seen)
+      const next = compactViewsDeep(item, sharedOnly, seen)
       if (next === item) continue
       replace(() => (isArray ? [...(value as unknown[])] : { ...value }))
       ;(copy as Record<string, unknown>)[key] = next

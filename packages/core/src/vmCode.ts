@@ -19,7 +19,8 @@ export const SPEC = { host: 0, json: 1, script: 2, value: 3 } as const
  * Envelopes: `{ t: 0, v }` value, `{ t: 1, e }` error info, `{ t: 2, id }` pending host promise.
  * `compatHost(op, arg)` is the host's sync hook for the web globals (see webCode.ts): `load`
  * compiles and runs an embedded script and returns its value, `random` gives bytes, `clone` copies
- * a value there and back, `idna` maps a host name to ASCII.
+ * a value there and back, `idna` maps a host name to ASCII, `shared` tells the host that VM code
+ * may make shared memory from now on.
  */
 export const bootstrapCode = /* js */ `(function (deliverToHost, compatHost, specJson, baseline, values) {
 'use strict'
@@ -351,6 +352,14 @@ const webNames = ['TextEncoder', 'TextDecoder', 'atob', 'btoa', 'structuredClone
 for (let i = 0; i < webNames.length; i++) defineLazyGlobal(webNames[i], () => loadWeb()[webNames[i]])
 defineLazyGlobal('URL', () => loadUrl().URL)
 defineLazyGlobal('URLSearchParams', () => loadUrl().URLSearchParams)
+// Shared memory: isolated-vm gives the host a SharedArrayBuffer's memory itself, not a copy. VM
+// code can only make one through these two globals, so the first read of either tells the host,
+// which from then on copies any shared memory that leaves the VM (see fromVm in transfer.ts).
+const sharedNames = ['SharedArrayBuffer', 'WebAssembly']
+for (let i = 0; i < sharedNames.length; i++) {
+  const original = G[sharedNames[i]]
+  if (original !== undefined) defineLazyGlobal(sharedNames[i], () => (compatHost('shared'), original))
+}
 
 dataDescriptor.value = G
 defineProperty(G, 'global', dataDescriptor)
