@@ -123,18 +123,20 @@ export class VM {
       if (!isVMLibrary(library)) throw new VMInvalidArgumentError(`new VM(libraries): libraries[${index}] is not a VMLibrary (got ${describe(library)})`)
     })
     if (typeof options !== 'object' || options === null) throw new VMInvalidArgumentError('new VM(libraries, options): options must be an object')
-    const { memoryLimit = DEFAULT_MEMORY_LIMIT, timeout } = options
+    const { memoryLimit = DEFAULT_MEMORY_LIMIT } = options
     if (typeof memoryLimit !== 'number' || !Number.isFinite(memoryLimit) || memoryLimit < 8) {
       throw new VMInvalidArgumentError(`memoryLimit must be a number of MB, at least 8 (isolated-vm's minimum); got ${describe(memoryLimit)}`)
     }
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout))) {
-      throw new VMInvalidArgumentError(`timeout must be a positive number of ms; got ${describe(timeout)}`)
+    if (options.timeout !== undefined && (typeof options.timeout !== 'number' || !(options.timeout > 0) || !(options.timeout <= MAX_TIMEOUT))) {
+      throw new VMInvalidArgumentError(`timeout must be a positive number of ms, at most ${MAX_TIMEOUT} (about 24.8 days; leave it out for none); got ${describe(options.timeout)}`)
     }
+    // isolated-vm takes whole milliseconds only: a fraction is rounded up.
+    const timeout = options.timeout === undefined ? undefined : Math.ceil(options.timeout)
     for (const name of ['onError', 'onCatastrophicError', 'onEnd', 'onDispose'] as const) {
       if (options[name] !== undefined && typeof options[name] !== 'function') throw new VMInvalidArgumentError(`${name} must be a function; got ${describe(options[name])}`)
     }
     this.#libraries = [...libraries]
-    this.#options = { ...options }
+    this.#options = { ...options, timeout }
     this.#memoryLimit = memoryLimit
     this.#applyOptions = timeout === undefined ? undefined : { timeout }
     this.#resultOptions = timeout === undefined ? { result: { promise: true, copy: true } } : { result: { promise: true, copy: true }, timeout }
@@ -245,6 +247,8 @@ export class VM {
    */
   async run(code?: string, options: VMRunOptions = {}): Promise<unknown> {
     this.#requireReady('run code')
+    if (typeof options !== 'object' || options === null) throw new VMInvalidArgumentError(`run(code, options): options must be an object; got ${describe(options)}`)
+    assertSignal(options.signal, 'run(code, { signal })')
     let filename = options.filename
     if (code === undefined) {
       const entry = this.find(VMEntry)?.getEntry()
@@ -279,6 +283,8 @@ export class VM {
     try {
       if (typeof name !== 'string') throw new VMInvalidArgumentError(`call(name, args): name must be a string; got ${describe(name)}`)
       if (!Array.isArray(args)) throw new VMInvalidArgumentError(`call('${name}', args): args must be an array; got ${describe(args)}`)
+      if (typeof options !== 'object' || options === null) throw new VMInvalidArgumentError(`call('${name}', args, options): options must be an object; got ${describe(options)}`)
+      assertSignal(options.signal, `call('${name}', args, { signal })`)
       const { timeout } = options
       if (timeout !== undefined && (typeof timeout !== 'number' || timeout < 0 || Number.isNaN(timeout))) {
         throw new VMInvalidArgumentError(`call timeout must be a number of ms >= 0; got ${describe(timeout)}`)
@@ -1049,6 +1055,18 @@ function flatten(libraries: readonly VMLibrary[], out: VMLibrary[] = [], seen = 
     }
   }
   return out
+}
+
+/** The largest timeout isolated-vm (and Node's timers) take: 2^31 − 1 ms. */
+const MAX_TIMEOUT = 2 ** 31 - 1
+
+/** `signal` is undefined or an AbortSignal (anything with `aborted` and `addEventListener`). */
+function assertSignal(signal: unknown, where: string): void {
+  if (signal === undefined) return
+  const candidate = signal as { aborted?: unknown; addEventListener?: unknown } | null
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.aborted !== 'boolean' || typeof candidate.addEventListener !== 'function') {
+    throw new VMInvalidArgumentError(`${where}: signal must be an AbortSignal; got ${describe(signal)}`)
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -34,9 +34,32 @@ describe('new VM()', () => {
     ['a library that is not a VMLibrary', () => new VM([{ getReferences() {} } as never])],
     ['a string memoryLimit', () => new VM([], { memoryLimit: '64' as never })],
     ['a negative timeout', () => new VM([], { timeout: -1 })],
+    ['a timeout past 2^31 - 1 ms (isolated-vm would refuse every run)', () => new VM([], { timeout: 2 ** 31 })],
     ['a non-function onError', () => new VM([], { onError: 'log' as never })],
   ])('rejects %s with VMInvalidArgumentError', (_label, create) => {
     expect(create).toThrow(VMInvalidArgumentError)
+  })
+
+  it('rounds a fractional timeout up to whole milliseconds, which isolated-vm takes', async () => {
+    const vm = await createTestVM([], { timeout: 250.5 })
+    expect(vm.timeout).toBe(251)
+    expect(await vm.run('return 1 + 1')).toBe(2)
+    expect(await rejectionOf(vm.run('for (;;) {}'))).toBeInstanceOf(VMTimeoutError)
+  })
+
+  it('rejects options and signals of the wrong type with VMInvalidArgumentError', async () => {
+    const vm = await createTestVM()
+    await vm.run('return { f: () => 1 }')
+    for (const attempt of [
+      () => vm.run('return 1', null as never),
+      () => vm.run('return 1', 'x' as never),
+      () => vm.run('return 1', { signal: {} as never }),
+      () => vm.call('f', [], null as never),
+      () => vm.call('f', [], { signal: { aborted: false } as never }),
+    ]) {
+      expect(await rejectionOf(attempt())).toBeInstanceOf(VMInvalidArgumentError)
+    }
+    expect(await vm.call('f', [], { signal: new AbortController().signal })).toBe(1)
   })
 
   it('defaults memoryLimit to 64 MB and timeout to off', async () => {

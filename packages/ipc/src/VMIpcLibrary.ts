@@ -14,8 +14,10 @@ export class VMIpcLibrary extends VMLibrary implements VMCallTarget {
   readonly timeout: number
   #vm: VM | undefined
 
-  constructor({ timeout = 30_000 }: VMIpcLibraryOptions = {}) {
+  constructor(options: VMIpcLibraryOptions = {}) {
     super()
+    if (typeof options !== 'object' || options === null) throw new VMInvalidArgumentError(`new VMIpcLibrary(options): options must be an object; got ${options === null ? 'null' : typeof options}`)
+    const { timeout = 30_000 } = options
     if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
       throw new VMInvalidArgumentError(`VMIpcLibrary timeout must be a number of ms >= 0; got ${String(timeout)}`)
     }

@@ -21,8 +21,10 @@ export class VMIpcRxLibrary extends VMLibrary implements VMHostCallableSource {
   readonly #callables: VMIpcCallables
   readonly mode: 'async' | 'blocking'
 
-  constructor(callables: VMIpcCallables = {}, { mode = 'async' }: VMIpcRxLibraryOptions = {}) {
+  constructor(callables: VMIpcCallables = {}, options: VMIpcRxLibraryOptions = {}) {
     super()
+    if (typeof options !== 'object' || options === null) throw new TypeError(`new VMIpcRxLibrary(callables, options): options must be an object; got ${options === null ? 'null' : typeof options}`)
+    const { mode = 'async' } = options
     if (mode !== 'async' && mode !== 'blocking') throw new TypeError(`VMIpcRxLibrary mode must be 'async' or 'blocking'; got ${String(mode)}`)
     this.mode = mode
     if (typeof callables !== 'object' || callables === null || Array.isArray(callables)) {

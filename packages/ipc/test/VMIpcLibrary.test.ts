@@ -1,4 +1,4 @@
-import { VM, VMCallTimeoutError, VMDisposedError, VMLibrary, VMNotInitializedError, VMScriptError, VMUnknownCallableError } from '@vm-machine/core'
+import { VM, VMCallTimeoutError, VMDisposedError, VMInvalidArgumentError, VMLibrary, VMNotInitializedError, VMScriptError, VMUnknownCallableError } from '@vm-machine/core'
 import { VMIpcLibrary, VMIpcRxLibrary, VMIpcTxLibrary } from '@vm-machine/ipc'
 import { createTestVM, rejectionOf, sleep, trackVM } from '@vm-machine/test-utils'
 import { describe, expect, it } from 'vitest'
@@ -199,6 +199,8 @@ describe('VMIpcRxLibrary', () => {
   it('rejects non-function callables at construction', () => {
     expect(() => new VMIpcRxLibrary({ x: 1 } as never)).toThrow(/'x' is not a function/)
     expect(() => new VMIpcRxLibrary(null as never)).toThrow(TypeError)
+    expect(() => new VMIpcRxLibrary({}, null as never)).toThrow(/options must be an object/)
+    expect(() => new VMIpcLibrary(null as never)).toThrow(VMInvalidArgumentError)
   })
 
   it('runs concurrent calls in both directions and re-entrant VM→host→VM calls', async () => {
