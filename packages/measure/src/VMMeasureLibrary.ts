@@ -44,8 +44,9 @@ export class VMMeasureLibrary extends VMLibrary {
     super()
     if (typeof options !== 'object' || options === null) throw new VMInvalidArgumentError(`VMMeasureLibrary options must be an object; got ${describe(options)}`)
     const { responseTimeLimit } = options
-    if (responseTimeLimit !== undefined && (typeof responseTimeLimit !== 'number' || !(responseTimeLimit > 0) || !Number.isFinite(responseTimeLimit))) {
-      throw new VMInvalidArgumentError(`VMMeasureLibrary responseTimeLimit must be a positive number of ms or undefined; got ${describe(responseTimeLimit)}`)
+    // Node's timers take at most 2^31 - 1 ms (a longer delay fires after 1 ms).
+    if (responseTimeLimit !== undefined && (typeof responseTimeLimit !== 'number' || !(responseTimeLimit > 0 && responseTimeLimit <= 2 ** 31 - 1))) {
+      throw new VMInvalidArgumentError(`VMMeasureLibrary responseTimeLimit must be a positive number of ms up to 2147483647, or undefined; got ${describe(responseTimeLimit)}`)
     }
     if (onDispose !== undefined && typeof onDispose !== 'function') throw new VMInvalidArgumentError(`VMMeasureLibrary onDispose must be a function; got ${describe(onDispose)}`)
     this.responseTimeLimit = responseTimeLimit

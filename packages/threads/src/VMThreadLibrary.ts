@@ -49,6 +49,9 @@ interface Thread extends ThreadInfo {
 
 type ThreadSource = { path: string } | { code: string }
 
+/** The longest delay Node's timers take. */
+const MAX_DELAY = 2 ** 31 - 1
+
 /**
  * `startThread(pathOrCode)` in the VM: each thread is a VM with its own isolate and memory limit,
  * running in parallel. Its `exposeCallables` become methods of the handle; `host.*` reaches host
@@ -79,7 +82,8 @@ export class VMThreadLibrary extends VMLibraryGroup {
       ['watchdogInterval', watchdogInterval, 1],
       ['threadResponseTimeLimit', threadResponseTimeLimit, 1],
     ] as const) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new VMInvalidArgumentError(`VMThreadLibrary: ${name} must be a number >= ${min}; got ${String(value)}`)
+      // Node's timers take at most 2^31 - 1 ms (a longer delay fires after 1 ms).
+      if (typeof value !== 'number' || !(value >= min && value <= MAX_DELAY)) throw new VMInvalidArgumentError(`VMThreadLibrary: ${name} must be a number from ${min} to ${MAX_DELAY}; got ${String(value)}`)
     }
     this.threadMemoryLimit = threadMemoryLimit
     this.threadsCountLimit = threadsCountLimit
@@ -108,7 +112,11 @@ export class VMThreadLibrary extends VMLibraryGroup {
   override start(): void {
     this.#scope = this.vm.find(ThreadScope)
     this.#died = this.vm.getVmFunction('threads.died')
+    // A library instance may serve another VM after its first one was disposed.
+    this.#disposed = false
+    // The watchdog only supervises: it does not keep the process alive (a pending thread call does).
     this.#watchdog = setInterval(() => this.#watch(), this.watchdogInterval)
+    this.#watchdog.unref()
   }
 
   override async dispose(): Promise<void> {

@@ -5,7 +5,13 @@ import { VMIpcLibrary, VMIpcRxLibrary } from '@vm-machine/ipc'
 import { createTestVM, sleep, waitFor } from '@vm-machine/test-utils'
 import { VMThreadLibrary } from '@vm-machine/threads'
 import { VMTimingLibrary } from '@vm-machine/timing'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const built = existsSync(new URL('../dist/index.cjs', import.meta.url))
 
 const quiet = () => new VMConsoleLibrary(() => {})
 
@@ -244,6 +250,27 @@ describe('VMThreadLibrary', () => {
     expect([lib.threadMemoryLimit, lib.threadsCountLimit, lib.watchdogInterval, lib.threadResponseTimeLimit]).toEqual([16, 10, 1000, 10_000])
     expect(() => new VMThreadLibrary({} as never)).toThrow(VMInvalidArgumentError)
     expect(() => new VMThreadLibrary({ getThreadLibraries: () => [], threadMemoryLimit: 4 })).toThrow(VMInvalidArgumentError)
+    // Node runs a timer of 2^31 ms or more after 1 ms: a watchdog that long would ping every millisecond.
+    expect(() => new VMThreadLibrary({ getThreadLibraries: () => [], watchdogInterval: 2 ** 31 })).toThrow(VMInvalidArgumentError)
+    expect(() => new VMThreadLibrary({ getThreadLibraries: () => [], threadResponseTimeLimit: 2 ** 31 })).toThrow(VMInvalidArgumentError)
+  })
+
+  it('serves a second VM after its first one was disposed', async () => {
+    const { vm, threads, codebase } = await setup({})
+    await vm.dispose()
+    const again = await createTestVM([quiet(), codebase, threads, new VMTimingLibrary()])
+    expect(await again.run(`const t = await startThread('exposeCallables({ f: () => global.isThread })'); return await t.f()`)).toMatch(/^thread-/)
+  })
+
+  // In a child process: whether the process ends by itself.
+  it.runIf(built)('does not keep the process alive with its watchdog', () => {
+    const script = `const { VM } = require('@vm-machine/core'); const { VMThreadLibrary } = require('@vm-machine/threads')
+      const vm = new VM([new VMThreadLibrary({ getThreadLibraries: () => [] })])
+      vm.initialize().then(() => vm.run('return 1 + 1')).then((v) => console.log('ran', v))`
+    const started = Date.now()
+    const out = execFileSync(process.execPath, ['--no-node-snapshot', '-e', script], { cwd: packageDir, timeout: 20_000 }).toString().trim()
+    expect(out).toBe('ran 2')
+    expect(Date.now() - started).toBeLessThan(15_000)
   })
 
   it('uses each thread memory limit', async () => {
