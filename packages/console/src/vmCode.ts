@@ -8,7 +8,6 @@ export const vmCode = /* js */ `(function () {
   const write = globalThis.__vmm_console_write
   delete globalThis.__vmm_console_write
   const apply = Reflect.apply
-  const StringCtor = String
   const isArray = Array.isArray
   const ObjectKeys = Object.keys
   const getPrototypeOf = Object.getPrototypeOf
@@ -58,7 +57,14 @@ export const vmCode = /* js */ `(function () {
       write(level, args)
     } catch (notCloneable) {
       const rendered = []
-      for (let i = 0; i < args.length; i++) rendered.push(render(args[i], new Set(), 0))
+      for (let i = 0; i < args.length; i++) {
+        // A Proxy whose traps throw, say: that value is replaced, the call still logs.
+        try {
+          rendered.push(render(args[i], new Set(), 0))
+        } catch (unreadable) {
+          rendered.push('[console: value could not be read]')
+        }
+      }
       try {
         write(level, rendered)
       } catch (stillNot) {
@@ -74,7 +80,13 @@ export const vmCode = /* js */ `(function () {
     const counts = new MapCtor()
     const timers = new MapCtor()
     let groupIndent = ''
-    const withGroup = (function withGroup(args) { return groupIndent === '' ? args : [groupIndent + (args.length ? StringCtor(args[0]) : ''), ...args.slice(1)] })
+    // Inside a group a leading string gets the indent; any other first value is sent as it is,
+    // after the indent less one space (a writer that joins arguments with spaces lines it up).
+    const withGroup = (function withGroup(args) {
+      if (groupIndent === '') return args
+      if (args.length === 0) return [groupIndent]
+      return typeof args[0] === 'string' ? [groupIndent + args[0], ...args.slice(1)] : [groupIndent.slice(1), ...args]
+    })
 
     function group(args) {
       if (args.length) send('log', withGroup(args))

@@ -127,6 +127,29 @@ describe('VMConsoleLibrary', () => {
     expect(lines.slice(5)).toEqual([['log', ['g']], ['log', ['  inside']], ['log', ['outside']]])
   })
 
+  it('keeps non-string values intact inside a group and never throws on a value it cannot read', async () => {
+    const { lib, lines } = recorder()
+    const vm = await createTestVM([lib])
+    expect(await vm.run(`
+      console.group('g')
+      console.log({ a: 1 }, [1, 2])
+      console.log(Object.create(null))
+      console.log('text', 1)
+      console.log()
+      console.groupEnd()
+      console.log(new Proxy({}, { ownKeys() { throw new Error('trap') }, getPrototypeOf() { throw new Error('trap') } }), 'after')
+      return 'done'`)).toBe('done')
+    await waitFor(() => lines.length === 6)
+    expect(lines).toEqual([
+      ['log', ['g']],
+      ['log', [' ', { a: 1 }, [1, 2]]],
+      ['log', [' ', {}]],
+      ['log', ['  text', 1]],
+      ['log', ['  ']],
+      ['log', ['[console: value could not be read]', 'after']],
+    ])
+  })
+
   it('reports a throwing writer to onError and keeps the VM running', async () => {
     const onError = vi.fn()
     const lib = new VMConsoleLibrary(() => {
