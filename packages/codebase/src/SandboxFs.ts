@@ -90,12 +90,14 @@ export class SandboxFs {
       case 'writeFile':
       case 'appendFile': {
         const target = path(0)
+        const { append, exclusive } = writeFlag(args[2], op === 'appendFile' ? 'a' : 'w')
         const lands = this.#checkWrite(target, op)
         const data = toBytes(args[1])
+        if (exclusive && this.#exists(target)) throw errnoError('EEXIST', `file already exists, open '${target}'`, 'open', target)
         const old = this.#sizeOf(lands)
-        const size = op === 'appendFile' ? (old ?? 0) + data.byteLength : data.byteLength
+        const size = append ? (old ?? 0) + data.byteLength : data.byteLength
         this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
-        if (op === 'appendFile') fs.appendFileSync(target, data)
+        if (append) fs.appendFileSync(target, data)
         else fs.writeFileSync(target, data)
         return this.#commit(size - (old ?? 0), old === undefined ? 1 : 0)
       }
@@ -171,6 +173,8 @@ export class SandboxFs {
         const to = path(1)
         this.#allow('read', op)
         const lands = this.#checkWrite(to, op)
+        // COPYFILE_EXCL (1): fail when the destination exists.
+        if (typeof args[2] === 'number' && (args[2] & 1) === 1 && this.#exists(to)) throw errnoError('EEXIST', `file already exists, copyfile '${from}' -> '${to}'`, op, to)
         const size = fs.statSync(from).size as number
         const old = this.#sizeOf(lands)
         this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
@@ -310,6 +314,16 @@ export class SandboxFs {
     this.fs.unlinkSync(from)
   }
 
+  /** Whether an entry (a dangling symlink included) is at `path`. */
+  #exists(path: string): boolean {
+    try {
+      this.fs.lstatSync(path)
+      return true
+    } catch {
+      return false
+    }
+  }
+
   #isSymlink(path: string): boolean {
     try {
       return this.fs.lstatSync(path).isSymbolicLink()
@@ -403,6 +417,20 @@ const MAX_LINK_HOPS = 40
 export function isUnder(path: string, root: string): boolean {
   const normalized = posix.resolve('/', root)
   return normalized === '/' || path === normalized || path.startsWith(`${normalized}/`)
+}
+
+/**
+ * writeFile's and appendFile's `flag`: `w`/`a` with Node's `x` (fail if the path exists), `s` and
+ * `+` variants. Read flags (`r`, `r+`) are refused: the sandbox writes whole files or appends.
+ */
+function writeFlag(flag: unknown, fallback: 'a' | 'w'): { append: boolean; exclusive: boolean } {
+  const value = flag === undefined ? fallback : String(flag)
+  const match = /^(?:([aw])(x?)|x([aw]))s?\+?$/.exec(value)
+  if (!match) {
+    throw Object.assign(new TypeError(`The argument 'flag' must be one of 'w', 'wx', 'w+', 'wx+', 'a', 'ax', 'as', 'a+', 'ax+', 'as+' in the sandbox. Received '${value}'`), { code: 'ERR_INVALID_ARG_VALUE' })
+  }
+  const mode = match[1] ?? match[3]
+  return { append: mode === 'a', exclusive: match[2] === 'x' || match[3] !== undefined }
 }
 
 function toBytes(data: unknown): Uint8Array {

@@ -102,6 +102,9 @@ function toData(data, options) {
   if (data !== null && typeof data === 'object' && typeof data.toString === 'function' && data.toString !== Object.prototype.toString) return String(data)
   return data
 }
+function flagOf(options) {
+  return options !== null && typeof options === 'object' && options.flag !== undefined ? String(options.flag) : undefined
+}
 function readFileSync(path, options) {
   const encoding = encodingOf(options)
   const result = call('readFile', [path, encoding && !/^(utf-?8|latin1)$/i.test(encoding) ? undefined : encoding])
@@ -136,8 +139,8 @@ function realpathSync(path) { return call('realpath', [path]) }
 realpathSync.native = realpathSync
 const sync = {
   readFileSync,
-  writeFileSync: (path, data, options) => { call('writeFile', [path, toData(data, options)]) },
-  appendFileSync: (path, data, options) => { call('appendFile', [path, toData(data, options)]) },
+  writeFileSync: (path, data, options) => { call('writeFile', [path, toData(data, options), flagOf(options)]) },
+  appendFileSync: (path, data, options) => { call('appendFile', [path, toData(data, options), flagOf(options)]) },
   mkdirSync: (path, options) => call('mkdir', [path, Boolean(options && (options === true || options.recursive))]),
   readdirSync,
   statSync,
@@ -148,7 +151,7 @@ const sync = {
   rmSync: (path, options) => { call('rm', [path, { recursive: Boolean(options && options.recursive), force: Boolean(options && options.force) }]) },
   rmdirSync: (path, options) => { call('rmdir', [path, { recursive: Boolean(options && options.recursive) }]) },
   renameSync: (from, to) => { call('rename', [from, to]) },
-  copyFileSync: (from, to) => { call('copyFile', [from, to]) },
+  copyFileSync: (from, to, mode) => { call('copyFile', [from, to, mode]) },
   realpathSync,
   symlinkSync: (target, path) => { call('symlink', [target, path]) },
   readlinkSync: (path) => call('readlink', [path]),

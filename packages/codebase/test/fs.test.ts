@@ -38,6 +38,28 @@ describe('fs in the VM', () => {
     expect(fs.readFileSync('/data/a.txt', 'utf8')).toBe('hello world')
   })
 
+  it('honours the flag of writeFile and appendFile, and COPYFILE_EXCL', async () => {
+    const { vm } = await setup()
+    expect(await vm.run(`
+      const fs = require('fs')
+      const out = []
+      const attempt = (f) => { try { f(); return 'ok' } catch (e) { return e.code } }
+      fs.writeFileSync('/log', 'a')
+      fs.writeFileSync('/log', 'b', { flag: 'a' })
+      await fs.promises.writeFile('/log', 'c', { flag: 'a+' })
+      out.push(fs.readFileSync('/log', 'utf8'))
+      out.push(attempt(() => fs.writeFileSync('/log', 'x', { flag: 'wx' })), fs.readFileSync('/log', 'utf8'))
+      out.push(attempt(() => fs.writeFileSync('/lock', 'mine', { flag: 'wx' })), fs.readFileSync('/lock', 'utf8'))
+      out.push(attempt(() => fs.appendFileSync('/lock', 'again', { flag: 'ax' })))
+      fs.appendFileSync('/log', 'd', { encoding: 'utf8', flag: 'w' })
+      out.push(fs.readFileSync('/log', 'utf8'))
+      out.push(attempt(() => fs.writeFileSync('/log', 'x', { flag: 'r+' })))
+      out.push(attempt(() => fs.copyFileSync('/log', '/lock', fs.constants.COPYFILE_EXCL)), fs.readFileSync('/lock', 'utf8'))
+      fs.copyFileSync('/log', '/lock')
+      out.push(fs.readFileSync('/lock', 'utf8'))
+      return out`)).toEqual(['abc', 'EEXIST', 'abc', 'ok', 'mine', 'EEXIST', 'd', 'ERR_INVALID_ARG_VALUE', 'EEXIST', 'mine', 'd'])
+  })
+
   it('reads and writes byte arrays', async () => {
     const { vm, fs } = await setup()
     fs.writeFileSync('/bin.dat', new Uint8Array([1, 2, 3]))
