@@ -16,6 +16,8 @@ export class VMTimingLibrary extends VMLibrary {
   readonly limitCount: number
   readonly #timers: TimerRegistry
   #fire: VMFunction | undefined
+  /** Timer ids whose tick is on its way into the VM. */
+  readonly #firing = new Set<number>()
 
   constructor({ limitCount = 100 }: VMTimingLibraryOptions = {}) {
     super()
@@ -53,14 +55,23 @@ export class VMTimingLibrary extends VMLibrary {
 
   override dispose(): void {
     this.#timers.clearAll()
+    this.#firing.clear()
     this.#fire = undefined
   }
 
   #onFire(id: number): void {
     const fire = this.#fire
     if (!fire) return
-    fire(id).catch((error: Error) => {
-      if (!isHandledByVM(error)) this.onError?.(error)
-    })
+    // An interval whose previous tick the VM has not run yet (it is busy) skips this one, as a
+    // Node interval does while the event loop is blocked: no burst of queued ticks afterwards.
+    if (this.#firing.has(id)) return
+    this.#firing.add(id)
+    fire(id).then(
+      () => this.#firing.delete(id),
+      (error: Error) => {
+        this.#firing.delete(id)
+        if (!isHandledByVM(error)) this.onError?.(error)
+      },
+    )
   }
 }

@@ -45,6 +45,14 @@ describe('VMTimingLibrary', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(45)
   })
 
+  it('runs an interval missed while the VM was busy once, not once per missed tick', async () => {
+    const vm = await createTestVM([new VMTimingLibrary()])
+    await vm.run('globalThis.ticks = 0; setInterval(() => { ticks++ }, 1); const end = Date.now() + 300; while (Date.now() < end) {}')
+    await sleep(20)
+    // Each missed tick queued before: ~300 callbacks in a burst after the busy loop.
+    expect(await vm.run('return ticks')).toBeLessThan(100)
+  })
+
   it('clearTimeout prevents the callback and frees the slot', async () => {
     const out = new Collector()
     const timing = new VMTimingLibrary({ limitCount: 1 })
