@@ -53,9 +53,7 @@ export function extractFunctions(value: unknown): { data: unknown; functions: Ar
     if (seen.has(node)) return seen.get(node)
     const copy: Record<string, unknown> | unknown[] = Array.isArray(node) ? [] : {}
     seen.set(node, copy)
-    for (const key of Object.keys(node)) {
-      ;(copy as Record<string, unknown>)[key] = walk((node as Record<string, unknown>)[key], [...path, key])
-    }
+    for (const key of Object.keys(node)) setOwn(copy, key, walk((node as Record<string, unknown>)[key], [...path, key]))
     return copy
   }
   const data = walk(value, [])
@@ -188,8 +186,14 @@ function compactViewsDeep(value: unknown, sharedOnly: boolean, seen?: Map<object
       const next = compactViewsDeep(item, sharedOnly, seen)
       if (next === item) continue
       replace(() => (isArray ? [...(value as unknown[])] : { ...value }))
-      ;(copy as Record<string, unknown>)[key] = next
+      setOwn(copy as object, key, next)
     }
   }
   return copy
+}
+
+/** `object[key] = value`, except that an own `__proto__` key stays an own property (assigning it would set the prototype). */
+function setOwn(object: object, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  else (object as Record<string, unknown>)[key] = value
 }

@@ -166,10 +166,15 @@ const splitResult = (function splitResult(value) {
   for (let i = 0; i < keys.length; i++) {
     const item = value[keys[i]]
     if (typeof item === 'function') apply(mapSet, callables, [keys[i], item])
+    else if (keys[i] === '__proto__') defineOwn(data, keys[i], item)
     else data[keys[i]] = item
   }
   return data
 })
+// An own property named __proto__ stays one (assigning it would replace the prototype).
+const defineOwn = function defineOwn(object, key, value) {
+  defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+}
 
 // Outcomes kept by call id until the host acknowledges them, so one lost to a failure of its task
 // (an unhandled rejection in it, a value that cannot be cloned) can still be recovered: envelopes
@@ -300,7 +305,9 @@ function scriptLoader(index) {
 function setPath(root, path, value) {
   let node = root
   for (let i = 0; i < path.length - 1; i++) node = node[path[i]]
-  node[path[path.length - 1]] = value
+  const key = path[path.length - 1]
+  if (key === '__proto__') defineOwn(node, key, value)
+  else node[key] = value
 }
 
 // Values of the globals as changes() last saw them (made on first use: only the first VM of a

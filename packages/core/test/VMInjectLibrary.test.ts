@@ -57,6 +57,26 @@ describe('VMInjectLibrary', () => {
     expect(error.path).toBe('settings.bad[0]')
   })
 
+  it('keeps own __proto__ keys as keys: injected values and run results never change a prototype', async () => {
+    const vm = await createTestVM([
+      new VMInjectLibrary({
+        cfg: JSON.parse('{"name":"cfg","__proto__":{"isAdmin":true}}'),
+        withFn: { ['__proto__']: { isAdmin: () => true } },
+      }),
+    ])
+    expect(await vm.run('return [Object.keys(cfg), cfg.__proto__ === Object.prototype, typeof ({}).isAdmin, typeof [].isAdmin, Object.keys(withFn), typeof withFn.__proto__.isAdmin]')).toEqual([
+      ['name', '__proto__'],
+      false,
+      'undefined',
+      'undefined',
+      ['__proto__'],
+      'function',
+    ])
+    const result = (await vm.run(`return JSON.parse('{"a":1,"__proto__":{"x":1}}')`)) as Record<string, unknown>
+    expect(Object.keys(result)).toEqual(['a', '__proto__'])
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype)
+  })
+
   it('rejects something other than an object at construction', () => {
     expect(() => new VMInjectLibrary(null as never)).toThrow(TypeError)
     expect(() => new VMInjectLibrary([1] as never)).toThrow(TypeError)
