@@ -48,9 +48,13 @@ export abstract class VMLibrary {
   getVmCode(): string {
     return ''
   }
-  /** The VM is ready; look up capabilities, start timers. */
+  /**
+   * Every library's VM code has run; look up capabilities, take `getVmFunction` handles, start
+   * timers. Entering the VM (`run`, `call`, calling a VM function) waits until `initialize()` has
+   * resolved: here it rejects with VMNotInitializedError.
+   */
   start(): void | Promise<void> {}
-  /** Every library has started. */
+  /** Every library has started (the VM is still initializing, as in `start`). */
   afterStart(): void | Promise<void> {}
   /** Free host resources. Idempotent; should not throw (errors are reported, never rethrown). */
   dispose(): void | Promise<void> {}

@@ -4,6 +4,7 @@ import {
   VMLibrary,
   VMLibraryConflictError,
   VMLibraryGroup,
+  VMNotInitializedError,
   VMScriptError,
   type VMReferences,
   defineCapability,
@@ -73,6 +74,24 @@ describe('VMLibrary lifecycle', () => {
     log.length = 0
     vm.dispose()
     expect(log).toEqual(['dispose d', 'dispose c', 'dispose b', 'dispose a'])
+  })
+
+  it('lets hooks take VM function handles, which enter the VM once initialize() has resolved', async () => {
+    class Warm extends VMLibrary {
+      hello: (() => Promise<unknown>) | undefined
+      early: unknown
+      override getVmCode() {
+        return `__vmm_expose('warm.hello', () => 'hi')`
+      }
+      override async afterStart() {
+        this.hello = this.vm.getVmFunction('warm.hello')
+        this.early = await rejectionOf(this.hello())
+      }
+    }
+    const warm = new Warm()
+    await createTestVM([warm])
+    expect(warm.early).toBeInstanceOf(VMNotInitializedError)
+    expect(await warm.hello?.()).toBe('hi')
   })
 
   it('collects references lazily, so fields set after super() are seen', async () => {
