@@ -1,4 +1,5 @@
 import { builtinModules, createRequire } from 'node:module'
+import { posix } from 'node:path'
 import {
   type VM,
   VMCodebase,
@@ -76,7 +77,8 @@ export class VMCodeBaseLibrary extends VMLibraryGroup {
   /** `vm.run()` without code runs this file; its exports become the VM's callables. Applies to the next run. */
   setEntryFile(entryFile: string): void {
     if (typeof entryFile !== 'string' || entryFile === '') throw new VMInvalidArgumentError(`setEntryFile(path) needs a path string; got ${String(entryFile)}`)
-    this.#entryFile = entryFile
+    // A file on the volume, as `node main.js` takes one: a relative path starts at the VM's cwd, '/'.
+    this.#entryFile = posix.resolve('/', entryFile)
   }
 
   /** Adds a module that `require(name)` returns (after the custom resolver, before the volume). */

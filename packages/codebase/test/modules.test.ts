@@ -281,6 +281,10 @@ describe('entry files', () => {
     codebase.setEntryFile('/two')
     await vm.run()
     expect(await vm.call('which')).toBe('two')
+    // A path without a leading slash is a file on the volume, as `node one.js` takes it.
+    codebase.setEntryFile('one.js')
+    await vm.run()
+    expect(await vm.call('which')).toBe('one')
   })
 
   it('rejects run() of a missing entry file with the module error', async () => {
