@@ -445,7 +445,9 @@ describe('VM errors the host would not otherwise see', () => {
     await vm.run('return { fails: () => { throw new Error("nope") } }')
     const forged = ['{ t: 1 }', '{ t: 1, e: { stack: 5, message: 7, name: {} } }', "{ t: 1, unknown: 'x', names: 'abc' }", '{ t: 1, transfer: 5 }', '0', 'null', '"text"']
     for (const report of forged) {
-      await vm.run(`Object.prototype.toJSON = function () { return ${report} }`)
+      // Only the envelope itself is replaced (a toJSON that answers every nested object with another
+      // object would only make the VM recurse until its stack overflows).
+      await vm.run(`Object.prototype.toJSON = function () { return 't' in this ? ${report} : this }`)
       const fromRun = await rejectionOf(vm.run(`throw new Error('x')`))
       const fromCall = await rejectionOf(vm.call('fails'))
       await vm.run('delete Object.prototype.toJSON')
