@@ -21,9 +21,18 @@ describe('vm-machine (umbrella)', () => {
     expect(umbrella.VMIpcTxLibrary).toBe(umbrella.VMIpcLibrary)
   })
 
-  it("re-exports every export of core, as core's own values", async () => {
+  it("re-exports every export of core and of every plugin, as the package's own values", async () => {
     const umbrella = (await import('vm-machine')) as Record<string, unknown>
-    for (const [name, value] of Object.entries(scoped)) expect(umbrella[name], name).toBe(value)
+    const packages = [
+      scoped,
+      await import('@vm-machine/console'),
+      await import('@vm-machine/ipc'),
+      await import('@vm-machine/timing'),
+      await import('@vm-machine/codebase'),
+      await import('@vm-machine/measure'),
+      await import('@vm-machine/threads'),
+    ]
+    for (const exported of packages) for (const [name, value] of Object.entries(exported)) expect(umbrella[name], name).toBe(value)
   })
 
   it('runs the reference Quick Start with only the import path changed', async () => {
