@@ -1,8 +1,8 @@
 import { VMCodeBaseLibrary } from '@vm-machine/codebase'
 import { VMConsoleLibrary } from '@vm-machine/console'
-import { VMInjectLibrary, VMLibrary, hostFunction } from '@vm-machine/core'
+import { VMInjectLibrary, VMLibrary, VMTransferError, hostFunction } from '@vm-machine/core'
 import { VMIpcLibrary, VMIpcRxLibrary } from '@vm-machine/ipc'
-import { createTestVM, sleep, waitFor } from '@vm-machine/test-utils'
+import { createTestVM, rejectionOf, sleep, waitFor } from '@vm-machine/test-utils'
 import { VMTimingLibrary } from '@vm-machine/timing'
 import { describe, expect, it, vi } from 'vitest'
 
@@ -199,6 +199,30 @@ describe('escapes: nothing host-side is reachable from the VM', () => {
       expect(buffer).toBeInstanceOf(ArrayBuffer)
       expect(Array.from(new Uint8Array(buffer))).toEqual(value instanceof Int16Array ? [0, 0] : [0, 0, 0, 0])
     }
+    // Every shape structured clone walks into: an array's named property, an Error's cause, a class
+    // instance's fields, a cycle reached before the view; a shared WebAssembly.Memory cannot cross.
+    const shapes = (await vm.run(`
+      const list = [1]; list.extra = view
+      const cyclic = { v: view }; cyclic.self = cyclic
+      class Holder { constructor() { this.held = view } }
+      return { list, error: new Error('x', { cause: view }), holder: new Holder(), outer: { cyclic } }`)) as {
+      list: number[] & { extra: Uint8Array }
+      error: Error & { cause: Uint8Array }
+      holder: { held: Uint8Array }
+      outer: { cyclic: { v: Uint8Array; self: { v: Uint8Array } } }
+    }
+    await vm.run('view.set([5, 6, 7, 8])')
+    for (const copy of [shapes.list.extra, shapes.error.cause, shapes.holder.held, shapes.outer.cyclic.v, shapes.outer.cyclic.self.v]) {
+      expect([copy.buffer instanceof ArrayBuffer, Array.from(copy)]).toEqual([true, [1, 2, 3, 4]])
+    }
+    expect(shapes.outer.cyclic.self).toBe(shapes.outer.cyclic)
+    expect(await rejectionOf(vm.run('return { memory: new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }) }'))).toBeInstanceOf(VMTransferError)
+    // Host → VM: a pooled Buffer inside a class instance carries only its own bytes.
+    class Envelope {
+      body = Buffer.from('hi')
+    }
+    await vm.run('return { size: (value) => value.body.buffer.byteLength }')
+    expect(await tx.callIpc('size', [new Envelope()])).toBe(2)
     // WebAssembly's shared memory, in a VM that never named SharedArrayBuffer.
     const wasm = await createTestVM()
     const memory = (await wasm.run(`

@@ -12,6 +12,7 @@ import {
   VMNotInitializedError,
   VMScriptError,
   VMStateError,
+  VMTransferError,
   VMUnhandledRejectionError,
 } from './errors.js'
 import { type Envelope, classifyTaskFailure, envelopeError, hostErrorInfo, isSuccessEnvelope } from './hostErrors.js'
@@ -453,7 +454,10 @@ export class VM {
     outcome.then(
       (value) => {
         this.#acks.push(task.id)
-        this.#finish(task, true, this.#mayShare ? fromVm(value) : value)
+        if (!this.#mayShare) return this.#finish(task, true, value)
+        const copied = this.#fromVm(value, `${task.name} result`)
+        if (copied instanceof VMTransferError) this.#finish(task, false, copied)
+        else this.#finish(task, true, copied)
       },
       (cause) => {
         try {
@@ -619,7 +623,10 @@ export class VM {
         return bridge.apply(undefined, copied, this.#resultOptions).then(
           (envelope) => {
             if (!isSuccessEnvelope(envelope)) throw envelopeError(envelope)
-            return this.#mayShare ? fromVm(envelope.v) : envelope.v
+            if (!this.#mayShare) return envelope.v
+            const copied = this.#fromVm(envelope.v, `VM function '${name}' result`)
+            if (copied instanceof VMTransferError) throw copied
+            return copied
           },
           (cause) => {
             throw this.#failure(cause)
@@ -826,8 +833,21 @@ export class VM {
   }
 
   #deliver(id: number, envelope: unknown): void {
-    if (isSuccessEnvelope(envelope)) this.#settle(id, this.#mayShare ? fromVm(envelope.v) : envelope.v)
+    if (isSuccessEnvelope(envelope)) {
+      const copied = this.#mayShare ? this.#fromVm(envelope.v, 'result') : envelope.v
+      if (copied instanceof VMTransferError) this.#settle(id, undefined, copied)
+      else this.#settle(id, copied)
+    }
     else this.#settle(id, undefined, envelopeError(envelope))
+  }
+
+  /** fromVm, or the VMTransferError saying why `value` cannot reach the host (a shared WebAssembly memory). */
+  #fromVm(value: unknown, where: string): unknown {
+    try {
+      return fromVm(value)
+    } catch (cause) {
+      return new VMTransferError(where, cause instanceof Error ? cause.message : String(cause), { cause })
+    }
   }
 
   #settle(id: number, value: unknown, error?: Error): void {

@@ -89,10 +89,12 @@ export function argsFromVm(args: unknown[]): unknown[] {
 
 /**
  * Fast scan: is there any view over a larger buffer, or any shared memory, under `value` (the
- * copy-free common case)? With `sharedOnly`, only shared memory counts.
- * Every node is looked up in `seen` once per visit, but only containers worth remembering are
- * added: those with containers inside (a cycle needs one) and those with more than
- * SMALL_LEAF entries. A small leaf such as an array of two strings is looked at again when a
+ * copy-free common case)? With `sharedOnly` (values from the VM), only shared memory counts. It
+ * walks what structured clone walks: array elements (and, with `sharedOnly`, an array's other own
+ * enumerable properties), Map and Set entries, own enumerable properties of objects of any class
+ * (they travel as plain objects), an Error's `cause`. Every node is looked up in `seen` once per visit, but only containers worth
+ * remembering are added: those with containers inside (a cycle needs one) and those with more
+ * than SMALL_LEAF entries. A small leaf such as an array of two strings is looked at again when a
  * second reference reaches it, which costs less than remembering every one on typical data.
  */
 function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
@@ -115,6 +117,15 @@ function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
         const item = node[i]
         if (item !== null && typeof item === 'object') stack.push(item)
       }
+      // Named properties (array.extra = …) travel too; Object.keys lists them after the indexes.
+      // Looked for in values from the VM, whose code may hide shared memory anywhere; a host value
+      // with a pooled Buffer under an array's named property is left as it is (listing the keys of
+      // every array costs ~3% of a large round trip).
+      if (sharedOnly) {
+        const keys = Object.keys(node)
+        const last = keys[keys.length - 1]
+        if (last !== undefined && !isIndex(last)) pushNamed(node, keys, stack)
+      }
     } else if (node instanceof Map) {
       size = node.size
       for (const [key, item] of node) {
@@ -125,16 +136,16 @@ function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
       size = node.size
       for (const item of node) if (item !== null && typeof item === 'object') stack.push(item)
     } else {
-      const proto = Object.getPrototypeOf(node)
-      if (proto !== Object.prototype && proto !== null) {
-        if (node instanceof SharedArrayBuffer) return true
-        continue
-      }
+      if (node instanceof SharedArrayBuffer || isSharedWasmMemory(node)) return true
       size = 0
       for (const key in node) {
         size++
         const item = (node as Record<string, unknown>)[key]
         if (item !== null && typeof item === 'object') stack.push(item)
+      }
+      if (node instanceof Error) {
+        const cause = (node as { cause?: unknown }).cause
+        if (cause !== null && typeof cause === 'object') stack.push(cause)
       }
     }
     if (stack.length !== base || size > SMALL_LEAF) seen.add(node)
@@ -143,52 +154,75 @@ function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
 }
 const SMALL_LEAF = 8
 
-function compactViewsDeep(value: unknown, sharedOnly: boolean, seen?: Map<object, unknown>): unknown {
+/** The object values of an array's own enumerable properties that are not indexes. */
+function pushNamed(array: unknown[], keys: string[], stack: object[]): void {
+  for (const key of keys) {
+    if (isIndex(key)) continue
+    const item = (array as unknown as Record<string, unknown>)[key]
+    if (item !== null && typeof item === 'object') stack.push(item)
+  }
+}
+
+function isIndex(key: string): boolean {
+  return String(Number(key) >>> 0) === key && key !== '4294967295'
+}
+
+/** A WebAssembly memory made with `shared: true` (its buffer is a SharedArrayBuffer). */
+function isSharedWasmMemory(value: object): boolean {
+  return typeof WebAssembly === 'object' && value instanceof WebAssembly.Memory && value.buffer instanceof SharedArrayBuffer
+}
+
+/**
+ * A copy of `value` in which every view over a larger buffer (unless `sharedOnly`) and every piece
+ * of shared memory is replaced by an exact, unshared copy. Runs only after sharesBuffer found one,
+ * so it copies every container it walks (registered before its contents, so cycles point at the
+ * copies). A shared WebAssembly memory cannot be copied: it throws.
+ */
+function compactViewsDeep(value: unknown, sharedOnly: boolean, seen: Map<object, unknown> = new Map()): unknown {
   if (value === null || typeof value !== 'object') return value
-  if (value instanceof SharedArrayBuffer) return new Uint8Array(value).slice().buffer
+  if (seen.has(value)) return seen.get(value)
+  if (value instanceof SharedArrayBuffer) return remember(seen, value, new Uint8Array(value).slice().buffer)
   if (ArrayBuffer.isView(value)) {
     const shared = value.buffer instanceof SharedArrayBuffer
     if (!shared && (sharedOnly || (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength))) return value
     // A typed array's slice() is backed by a new, unshared ArrayBuffer.
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()
-    if (value instanceof DataView) return new DataView(bytes.buffer)
+    if (value instanceof DataView) return remember(seen, value, new DataView(bytes.buffer))
     const Ctor = Buffer.isBuffer(value) ? Uint8Array : (value.constructor as new (buffer: ArrayBuffer) => ArrayBufferView)
-    return new Ctor(bytes.buffer)
+    return remember(seen, value, new Ctor(bytes.buffer))
   }
-  const isArray = Array.isArray(value)
-  const isMap = !isArray && value instanceof Map
-  const isSet = !isArray && !isMap && value instanceof Set
-  if (!isArray && !isMap && !isSet) {
-    const proto = Object.getPrototypeOf(value)
-    if (proto !== Object.prototype && proto !== null) return value
+  if (isSharedWasmMemory(value)) throw new TypeError('A shared WebAssembly.Memory could not be cloned.')
+  if (value instanceof Date || value instanceof RegExp || value instanceof ArrayBuffer || value instanceof WebAssembly.Memory) return value
+  const deep = (item: unknown) => compactViewsDeep(item, sharedOnly, seen)
+  if (value instanceof Map) {
+    const copy = remember(seen, value, new Map())
+    for (const [key, item] of value) copy.set(deep(key), deep(item))
+    return copy
   }
-  seen ??= new Map()
-  if (seen.has(value)) return seen.get(value)
-  seen.set(value, value)
-  let copy: unknown = value
-  const replace = (make: () => unknown) => {
-    if (copy === value) {
-      copy = make()
-      seen.set(value, copy)
+  if (value instanceof Set) {
+    const copy = remember(seen, value, new Set())
+    for (const item of value) copy.add(deep(item))
+    return copy
+  }
+  if (Array.isArray(value)) {
+    const copy = remember(seen, value, new Array<unknown>(value.length))
+    for (const key of Object.keys(value)) setOwn(copy, key, deep((value as unknown as Record<string, unknown>)[key]))
+    return copy
+  }
+  const copy = remember(seen, value, Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>)
+  if (value instanceof Error) {
+    // name, message and stack are own non-enumerable properties (or inherited), cause too.
+    for (const key of ['message', 'stack', 'cause']) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key)
+      if (descriptor) Object.defineProperty(copy, key, 'value' in descriptor ? { ...descriptor, value: deep(descriptor.value) } : descriptor)
     }
   }
-  if (isMap) {
-    const entries = [...(value as Map<unknown, unknown>)]
-    const next = entries.map(([k, v]) => [compactViewsDeep(k, sharedOnly, seen), compactViewsDeep(v, sharedOnly, seen)] as const)
-    if (next.some(([k, v], i) => k !== entries[i]?.[0] || v !== entries[i]?.[1])) replace(() => new Map(next))
-  } else if (isSet) {
-    const items = [...(value as Set<unknown>)]
-    const next = items.map((item) => compactViewsDeep(item, sharedOnly, seen))
-    if (next.some((item, i) => item !== items[i])) replace(() => new Set(next))
-  } else {
-    for (const key of Object.keys(value)) {
-      const item = (value as Record<string, unknown>)[key]
-      const next = compactViewsDeep(item, sharedOnly, seen)
-      if (next === item) continue
-      replace(() => (isArray ? [...(value as unknown[])] : { ...value }))
-      setOwn(copy as object, key, next)
-    }
-  }
+  for (const key of Object.keys(value)) setOwn(copy, key, deep((value as Record<string, unknown>)[key]))
+  return copy
+}
+
+function remember<T>(seen: Map<object, unknown>, original: object, copy: T): T {
+  seen.set(original, copy)
   return copy
 }
 
