@@ -148,13 +148,7 @@ export class SandboxFs {
         const target = path(0)
         this.#checkRemove(target, op)
         const options = (args[1] ?? {}) as { recursive?: boolean; force?: boolean }
-        // As in Node, rm and rmdir act on a symlink itself, never on what it points to (memfs's
-        // recursive rm would empty the target directory).
-        const link = this.#isSymlink(target)
-        if (op === 'unlink' || (op === 'rm' && link)) fs.unlinkSync(target)
-        else if (op === 'rmdir' && link) throw errnoError('ENOTDIR', `not a directory, rmdir '${target}'`, op, target)
-        else if (op === 'rmdir') fs.rmdirSync(target, { recursive: Boolean(options.recursive) } as never)
-        else fs.rmSync(target, { recursive: Boolean(options.recursive), force: Boolean(options.force) })
+        this.#remove(op, target, Boolean(options.recursive), Boolean(options.force))
         this.invalidate()
         return undefined
       }
@@ -163,8 +157,7 @@ export class SandboxFs {
         const to = path(1)
         this.#checkRemove(from, op)
         this.#checkRemove(to, op, 'write')
-        if (this.#isSymlink(from)) this.#renameLink(from, to)
-        else fs.renameSync(from, to)
+        this.#rename(from, to)
         this.invalidate()
         return undefined
       }
@@ -296,22 +289,73 @@ export class SandboxFs {
   }
 
   /**
-   * Renames the symlink `from` itself, as Node does (memfs would move what it points to): a new link
-   * at `to`, replacing a file or link there but not a directory, then the old one removed.
+   * unlink, rmdir and rm, as Node does them: on a symlink itself (never on what it points to), and
+   * a directory tree entry by entry — memfs's own recursive removal moved the target of a link and
+   * left removed files' bytes in memory, uncounted.
    */
-  #renameLink(from: string, to: string): void {
-    const target = String(this.fs.readlinkSync(from))
-    if (from === to) return
+  #remove(op: string, target: string, recursive: boolean, force: boolean): void {
+    const real = this.#realParent(target)
+    let stats: { isDirectory(): boolean; isSymbolicLink(): boolean }
+    try {
+      stats = this.fs.lstatSync(real)
+    } catch (error) {
+      if (op === 'rm' && force) return
+      throw error
+    }
+    if (op === 'unlink' || !stats.isDirectory()) {
+      if (op === 'rmdir') throw errnoError('ENOTDIR', `not a directory, rmdir '${target}'`, op, target)
+      if (op === 'unlink' && stats.isDirectory()) throw errnoError('EISDIR', `illegal operation on a directory, unlink '${target}'`, op, target)
+      this.fs.unlinkSync(real)
+      return
+    }
+    if (op === 'rm' && !recursive) {
+      throw Object.assign(new Error(`Path is a directory: rm returned EISDIR (is a directory) ${target}`), { code: 'ERR_FS_EISDIR', syscall: 'rm', path: target })
+    }
+    if (recursive) for (const name of this.fs.readdirSync(real) as unknown[]) this.#removeTree(posix.join(real, String(name)))
+    this.fs.rmdirSync(real)
+  }
+
+  #removeTree(path: string): void {
+    if (this.fs.lstatSync(path).isDirectory()) {
+      for (const name of this.fs.readdirSync(path) as unknown[]) this.#removeTree(posix.join(path, String(name)))
+      this.fs.rmdirSync(path)
+    } else {
+      this.fs.unlinkSync(path)
+    }
+  }
+
+  /**
+   * rename as Node does it, on the entries' real locations: a symlink moves itself (memfs would move
+   * what it points to); a directory cannot move into itself; what the destination held is removed
+   * first (memfs would keep its bytes in memory, uncounted), and only after every check passed.
+   */
+  #rename(from: string, to: string): void {
+    const realFrom = this.#realParent(from)
+    const realTo = this.#realParent(to)
+    const source = this.fs.lstatSync(realFrom)
+    if (realFrom === realTo) return
+    const fail = (code: string, what: string) => errnoError(code, `${what}, rename '${from}' -> '${to}'`, 'rename', from)
+    if (source.isDirectory() && isUnder(realTo, realFrom)) throw fail('EINVAL', 'invalid argument')
+    const parent = this.fs.lstatSync(posix.dirname(realTo))
+    if (!parent.isDirectory()) throw fail('ENOTDIR', 'not a directory')
     let existing: { isDirectory(): boolean } | undefined
     try {
-      existing = this.fs.lstatSync(to)
+      existing = this.fs.lstatSync(realTo)
     } catch {
       existing = undefined
     }
-    if (existing?.isDirectory()) throw errnoError('EISDIR', `illegal operation on a directory, rename '${from}' -> '${to}'`, 'rename', from)
-    if (existing) this.fs.unlinkSync(to)
-    this.fs.symlinkSync(target, to)
-    this.fs.unlinkSync(from)
+    if (existing && source.isDirectory() && !existing.isDirectory()) throw fail('ENOTDIR', 'not a directory')
+    if (existing && !source.isDirectory() && existing.isDirectory()) throw fail('EISDIR', 'illegal operation on a directory')
+    if (existing?.isDirectory() && (this.fs.readdirSync(realTo) as unknown[]).length > 0) throw fail('ENOTEMPTY', 'directory not empty')
+    const linkTarget = source.isSymbolicLink() ? String(this.fs.readlinkSync(realFrom)) : undefined
+    if (existing?.isDirectory()) this.fs.rmdirSync(realTo)
+    else if (existing) this.fs.unlinkSync(realTo)
+    if (linkTarget === undefined) {
+      this.fs.renameSync(realFrom, realTo)
+    } else {
+      this.fs.symlinkSync(linkTarget, realTo)
+      this.fs.unlinkSync(realFrom)
+    }
   }
 
   /** Whether an entry (a dangling symlink included) is at `path`. */
@@ -419,18 +463,46 @@ export function isUnder(path: string, root: string): boolean {
   return normalized === '/' || path === normalized || path.startsWith(`${normalized}/`)
 }
 
+/** The open flags of the VM's `fs.constants` (Linux's values, whatever the host runs on). */
+export const OPEN = { O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_TRUNC: 512, O_APPEND: 1024 } as const
+
+/** Node's string flags for writing a whole file: [append, exclusive]. */
+const WRITE_FLAGS: Record<string, readonly [boolean, boolean]> = {
+  w: [false, false],
+  'w+': [false, false],
+  wx: [false, true],
+  xw: [false, true],
+  'wx+': [false, true],
+  'xw+': [false, true],
+  a: [true, false],
+  'a+': [true, false],
+  as: [true, false],
+  sa: [true, false],
+  'as+': [true, false],
+  'sa+': [true, false],
+  ax: [true, true],
+  xa: [true, true],
+  'ax+': [true, true],
+  'xa+': [true, true],
+}
+
 /**
- * writeFile's and appendFile's `flag`: `w`/`a` with Node's `x` (fail if the path exists), `s` and
- * `+` variants. Read flags (`r`, `r+`) are refused: the sandbox writes whole files or appends.
+ * writeFile's and appendFile's `flag`: the write and append flags Node takes, as strings or as
+ * numbers (the VM's `fs.constants`: `O_APPEND`, `O_EXCL`; write access required). Read flags (`r`, `r+`) are refused: the
+ * sandbox writes whole files or appends.
  */
 function writeFlag(flag: unknown, fallback: 'a' | 'w'): { append: boolean; exclusive: boolean } {
-  const value = flag === undefined ? fallback : String(flag)
-  const match = /^(?:([aw])(x?)|x([aw]))s?\+?$/.exec(value)
-  if (!match) {
-    throw Object.assign(new TypeError(`The argument 'flag' must be one of 'w', 'wx', 'w+', 'wx+', 'a', 'ax', 'as', 'a+', 'ax+', 'as+' in the sandbox. Received '${value}'`), { code: 'ERR_INVALID_ARG_VALUE' })
+  if (typeof flag === 'number' && Number.isInteger(flag) && (flag & (OPEN.O_WRONLY | OPEN.O_RDWR)) !== 0) {
+    return { append: (flag & OPEN.O_APPEND) !== 0, exclusive: (flag & OPEN.O_EXCL) !== 0 }
   }
-  const mode = match[1] ?? match[3]
-  return { append: mode === 'a', exclusive: match[2] === 'x' || match[3] !== undefined }
+  const value = flag === undefined ? fallback : String(flag)
+  const known = Object.hasOwn(WRITE_FLAGS, value) ? WRITE_FLAGS[value] : undefined
+  if (!known) {
+    throw Object.assign(new TypeError(`The argument 'flag' must be a write or append flag ('w', 'wx', 'w+', 'a', 'ax', 'as', 'a+', …) in the sandbox. Received ${typeof flag === 'number' ? flag : `'${value}'`}`), {
+      code: 'ERR_INVALID_ARG_VALUE',
+    })
+  }
+  return { append: known[0], exclusive: known[1] }
 }
 
 function toBytes(data: unknown): Uint8Array {

@@ -1,5 +1,6 @@
 import { pathSource } from './generated/embedded.js'
 import { processCode } from './processCode.js'
+import { OPEN } from './SandboxFs.js'
 
 /**
  * The VM half of the codebase: `require` (CommonJS, module cache, cycles), `importModule` (real ES
@@ -103,7 +104,8 @@ function toData(data, options) {
   return data
 }
 function flagOf(options) {
-  return options !== null && typeof options === 'object' && options.flag !== undefined ? String(options.flag) : undefined
+  if (options === null || typeof options !== 'object' || options.flag === undefined) return undefined
+  return typeof options.flag === 'number' ? options.flag : String(options.flag)
 }
 function readFileSync(path, options) {
   const encoding = encodingOf(options)
@@ -160,7 +162,7 @@ const sync = {
 }
 const names = ObjectKeys(sync)
 const promises = {}
-const fs = { constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, COPYFILE_EXCL: 1 }, Stats, Dirent, promises }
+const fs = { constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, COPYFILE_EXCL: 1, ...${JSON.stringify(OPEN)} }, Stats, Dirent, promises }
 for (let i = 0; i < names.length; i++) {
   const syncName = names[i]
   const base = syncName.slice(0, -4)

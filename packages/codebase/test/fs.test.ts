@@ -53,11 +53,14 @@ describe('fs in the VM', () => {
       out.push(attempt(() => fs.appendFileSync('/lock', 'again', { flag: 'ax' })))
       fs.appendFileSync('/log', 'd', { encoding: 'utf8', flag: 'w' })
       out.push(fs.readFileSync('/log', 'utf8'))
-      out.push(attempt(() => fs.writeFileSync('/log', 'x', { flag: 'r+' })))
+      out.push(attempt(() => fs.writeFileSync('/log', 'x', { flag: 'r+' })), attempt(() => fs.writeFileSync('/log', 'x', { flag: 'ws' })))
+      fs.writeFileSync('/log', 'e', { flag: 'sa' })
+      fs.writeFileSync('/log', 'f', { flag: fs.constants.O_WRONLY | fs.constants.O_APPEND })
+      out.push(fs.readFileSync('/log', 'utf8'))
       out.push(attempt(() => fs.copyFileSync('/log', '/lock', fs.constants.COPYFILE_EXCL)), fs.readFileSync('/lock', 'utf8'))
       fs.copyFileSync('/log', '/lock')
       out.push(fs.readFileSync('/lock', 'utf8'))
-      return out`)).toEqual(['abc', 'EEXIST', 'abc', 'ok', 'mine', 'EEXIST', 'd', 'ERR_INVALID_ARG_VALUE', 'EEXIST', 'mine', 'd'])
+      return out`)).toEqual(['abc', 'EEXIST', 'abc', 'ok', 'mine', 'EEXIST', 'd', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_ARG_VALUE', 'def', 'EEXIST', 'mine', 'def'])
   })
 
   it('reads and writes byte arrays', async () => {
@@ -111,6 +114,36 @@ describe('fs in the VM', () => {
       accessError: 'ENOENT',
       statMissing: undefined,
     })
+  })
+
+  it('renames and removes as Node does: no move into itself, no silent replacement of a directory', async () => {
+    const { vm, fs } = await setup({ maxMemfsSize: 2000 })
+    expect(await vm.run(`
+      const fs = require('fs')
+      const attempt = (f) => { try { f(); return 'ok' } catch (e) { return e.code } }
+      fs.mkdirSync('/d/sub', { recursive: true })
+      fs.writeFileSync('/d/f', 'x'.repeat(900))
+      fs.mkdirSync('/full'); fs.writeFileSync('/full/x', '1')
+      fs.mkdirSync('/empty')
+      fs.writeFileSync('/file', '2')
+      return [
+        attempt(() => fs.renameSync('/d', '/d/sub/x')),
+        attempt(() => fs.renameSync('/d', '/full')),
+        attempt(() => fs.renameSync('/file', '/empty')),
+        attempt(() => fs.renameSync('/d', '/file')),
+        attempt(() => fs.renameSync('/d', '/empty')),
+        fs.readdirSync('/empty').sort(),
+        attempt(() => fs.rmSync('/full')),
+        attempt(() => fs.unlinkSync('/full')),
+        attempt(() => fs.rmdirSync('/full')),
+        attempt(() => fs.rmSync('/missing')),
+        attempt(() => fs.rmSync('/missing', { force: true })),
+        attempt(() => fs.rmSync('/full', { recursive: true })),
+        // The 900 bytes removed with /empty's old contents are free again.
+        attempt(() => fs.writeFileSync('/big', 'y'.repeat(1000))),
+        fs.readdirSync('/').sort(),
+      ]`)).toEqual(['EINVAL', 'ENOTEMPTY', 'EISDIR', 'ENOTDIR', 'ok', ['f', 'sub'], 'ERR_FS_EISDIR', 'EISDIR', 'ENOTEMPTY', 'ENOENT', 'ok', 'ok', 'ok', ['big', 'empty', 'file']])
+    expect(fs.readFileSync('/empty/f', 'utf8')).toHaveLength(900)
   })
 
   it('reports Node-style errors (code, syscall, path) in all three forms', async () => {
