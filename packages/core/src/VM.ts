@@ -487,6 +487,10 @@ export class VM {
       this.#acks.push(id)
       return this.#finish(task, false, envelopeError(envelope))
     }
+    if (isTooDeepToCopy(cause)) {
+      this.#acks.push(id)
+      return this.#finish(task, false, new VMTransferError(`${task.name} result`, 'nested too deeply to copy', { cause }))
+    }
     // run(): code that does not compile never started (a SyntaxError thrown while it runs
     // arrives marked, like every error of the run's own promise).
     if (typeof task.input === 'string' && isCompileError(cause) && !this.#deathReason) return this.#finish(task, false, this.#failure(cause, true, true))
@@ -1108,6 +1112,15 @@ function callErrorEnvelope(cause: unknown): unknown {
 
 function isCloneFailure(cause: unknown): boolean {
   return cause instanceof Error && cause.name === 'TypeError' && / could not be cloned\.$/.test(cause.message)
+}
+
+/**
+ * A value nested too deeply for isolated-vm's serializer. Unlike a RangeError of VM code, it has no
+ * frames of the VM (no isolated-vm boundary in its stack). Recovery cannot help: handing the value
+ * over through the deliver channel fails the same way, silently.
+ */
+function isTooDeepToCopy(cause: unknown): boolean {
+  return cause instanceof Error && cause.name === 'RangeError' && cause.message === 'Maximum call stack size exceeded' && !String(cause.stack).includes('<isolated-vm')
 }
 
 function isCompileError(cause: unknown): boolean {

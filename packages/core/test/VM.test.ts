@@ -189,6 +189,18 @@ describe('VM.run()', () => {
     expect(error.code).toBe('VM_ERR_SCRIPT')
   })
 
+  it('rejects a result nested too deeply to copy with VMTransferError (sync, async, call) and keeps the VM usable', async () => {
+    const vm = await createTestVM([], { onError: () => {} })
+    const nest = 'let v = [1]; for (let i = 0; i < 8000; i++) v = [v]'
+    await vm.run(`return { deep: async () => { ${nest}; await null; return v } }`)
+    for (const pending of [vm.run(`${nest}; return v`), vm.run(`${nest}; await null; return v`), vm.call('deep')]) {
+      const error = await rejectionOf(pending)
+      expect(error).toBeInstanceOf(VMTransferError)
+      expect(error.message).toMatch(/nested too deeply/)
+    }
+    expect(await vm.run('return 1 + 1')).toBe(2)
+  })
+
   it('rejects a non-transferable result with VMTransferError naming its path', async () => {
     const vm = await createTestVM()
     const error = await rejectionOf(vm.run('return { items: [1, 2, 3, Symbol("s")] }'))
