@@ -167,9 +167,12 @@ function isIndex(key: string): boolean {
   return String(Number(key) >>> 0) === key && key !== '4294967295'
 }
 
+// WebAssembly is a global of Node, not of the TypeScript libraries this package compiles against.
+const WasmMemory = (globalThis as { WebAssembly?: { Memory: abstract new (...args: never[]) => { buffer: ArrayBufferLike } } }).WebAssembly?.Memory
+
 /** A WebAssembly memory made with `shared: true` (its buffer is a SharedArrayBuffer). */
 function isSharedWasmMemory(value: object): boolean {
-  return typeof WebAssembly === 'object' && value instanceof WebAssembly.Memory && value.buffer instanceof SharedArrayBuffer
+  return WasmMemory !== undefined && value instanceof WasmMemory && value.buffer instanceof SharedArrayBuffer
 }
 
 /**
@@ -192,7 +195,7 @@ function compactViewsDeep(value: unknown, sharedOnly: boolean, seen: Map<object,
     return remember(seen, value, new Ctor(bytes.buffer))
   }
   if (isSharedWasmMemory(value)) throw new TypeError('A shared WebAssembly.Memory could not be cloned.')
-  if (value instanceof Date || value instanceof RegExp || value instanceof ArrayBuffer || value instanceof WebAssembly.Memory) return value
+  if (value instanceof Date || value instanceof RegExp || value instanceof ArrayBuffer || (WasmMemory !== undefined && value instanceof WasmMemory)) return value
   const deep = (item: unknown) => compactViewsDeep(item, sharedOnly, seen)
   if (value instanceof Map) {
     const copy = remember(seen, value, new Map())
