@@ -4,6 +4,7 @@ import { VMInjectLibrary, VMLibrary, VMTransferError, hostFunction } from '@vm-m
 import { VMIpcLibrary, VMIpcRxLibrary } from '@vm-machine/ipc'
 import { createTestVM, rejectionOf, sleep, waitFor } from '@vm-machine/test-utils'
 import { VMTimingLibrary } from '@vm-machine/timing'
+import { types } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 
 // What an escape would reach: anything of the host realm.
@@ -230,6 +231,27 @@ describe('escapes: nothing host-side is reachable from the VM', () => {
       return new Uint8Array(memory.buffer, 0, 4)`)) as Uint8Array
     await wasm.run('new Uint8Array(memory.buffer).set([1, 2, 3, 4])')
     expect([memory.buffer instanceof ArrayBuffer, Array.from(memory)]).toEqual([true, [0, 0, 0, 0]])
+  })
+
+  it('copies made to strip shared memory or pooled bytes keep Errors and boxed primitives intact, and sparse arrays cost their keys', async () => {
+    const tx = new VMIpcLibrary()
+    const vm = await createTestVM([
+      new VMInjectLibrary({ give: () => ({ err: new RangeError('boom'), n: Object(7), s: Object('ab'), buf: Buffer.from('ab') }) }),
+      tx,
+    ])
+    expect(await vm.run(`
+      const v = give()
+      return [v.err instanceof RangeError, v.err.message, Object.prototype.toString.call(v.err), Number(v.n), String(v.s), Array.from(v.buf), v.buf.buffer.byteLength]`)).toEqual([
+      true, 'boom', '[object Error]', 7, 'ab', [97, 98], 2,
+    ])
+    const back = (await vm.run(`
+      void SharedArrayBuffer
+      const view = new Uint8Array(new SharedArrayBuffer(2))
+      const sparse = []; sparse[4294967294] = view
+      return { err: new TypeError('tm', { cause: new RangeError('inner') }), n: Object(5), view, sparse }`)) as { err: Error & { cause: Error }; n: number; view: Uint8Array; sparse: Uint8Array[] }
+    expect([types.isNativeError(back.err), back.err instanceof TypeError, back.err.message, back.err.cause.message, Number(back.n)]).toEqual([true, true, 'tm', 'inner', 5])
+    expect(structuredClone(back.err).message).toBe('tm')
+    expect([back.view.buffer instanceof ArrayBuffer, back.sparse.length, back.sparse[4294967294]?.buffer instanceof ArrayBuffer]).toEqual([true, 4294967295, true])
   })
 
   it('internal bridge globals are deleted before user code runs', async () => {

@@ -113,18 +113,27 @@ function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
     let size: number
     if (Array.isArray(node)) {
       size = node.length
-      for (let i = 0; i < size; i++) {
-        const item = node[i]
-        if (item !== null && typeof item === 'object') stack.push(item)
-      }
-      // Named properties (array.extra = …) travel too; Object.keys lists them after the indexes.
-      // Looked for in values from the VM, whose code may hide shared memory anywhere; a host value
-      // with a pooled Buffer under an array's named property is left as it is (listing the keys of
-      // every array costs ~3% of a large round trip).
-      if (sharedOnly) {
-        const keys = Object.keys(node)
-        const last = keys[keys.length - 1]
-        if (last !== undefined && !isIndex(last)) pushNamed(node, keys, stack)
+      if (size > DENSE_SCAN) {
+        // A long array may be sparse (length 2^32 - 1 with one element costs nothing to copy): its
+        // keys, named properties among them, bound the walk, not its length.
+        for (const key of Object.keys(node)) {
+          const item = (node as unknown as Record<string, unknown>)[key]
+          if (item !== null && typeof item === 'object') stack.push(item)
+        }
+      } else {
+        for (let i = 0; i < size; i++) {
+          const item = node[i]
+          if (item !== null && typeof item === 'object') stack.push(item)
+        }
+        // Named properties (array.extra = …) travel too; Object.keys lists them after the indexes.
+        // Looked for in values from the VM, whose code may hide shared memory anywhere; a host
+        // value with a pooled Buffer under an array's named property is left as it is (listing the
+        // keys of every array costs ~3% of a large round trip).
+        if (sharedOnly) {
+          const keys = Object.keys(node)
+          const last = keys[keys.length - 1]
+          if (last !== undefined && !isIndex(last)) pushNamed(node, keys, stack)
+        }
       }
     } else if (node instanceof Map) {
       size = node.size
@@ -153,6 +162,8 @@ function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
   return false
 }
 const SMALL_LEAF = 8
+/** Arrays up to this length are walked by index; longer ones by their keys. */
+const DENSE_SCAN = 100_000
 
 /** The object values of an array's own enumerable properties that are not indexes. */
 function pushNamed(array: unknown[], keys: string[], stack: object[]): void {
@@ -212,7 +223,15 @@ function compactViewsDeep(value: unknown, sharedOnly: boolean, seen: Map<object,
     for (const key of Object.keys(value)) setOwn(copy, key, deep((value as unknown as Record<string, unknown>)[key]))
     return copy
   }
-  const copy = remember(seen, value, Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>)
+  // Boxed primitives carry no objects; structured clone copies them as they are.
+  if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt || value instanceof Symbol) return value
+  // A real Error (its internal slot makes it one for structured clone and util.types), with the
+  // original's prototype; any other object keeps its prototype.
+  const copy = remember(
+    seen,
+    value,
+    (value instanceof Error ? Object.setPrototypeOf(new Error(), Object.getPrototypeOf(value)) : Object.create(Object.getPrototypeOf(value))) as Record<string, unknown>,
+  )
   if (value instanceof Error) {
     // name, message and stack are own non-enumerable properties (or inherited), cause too.
     for (const key of ['message', 'stack', 'cause']) {
