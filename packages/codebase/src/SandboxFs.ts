@@ -74,13 +74,15 @@ export class SandboxFs {
     try {
       return { ok: this.#dispatch(op, args) }
     } catch (error) {
-      return { error: toErrorInfo(error, op) }
+      return { error: toErrorInfo(asCalled(error, op, args), op) }
     }
   }
 
   #dispatch(op: string, args: unknown[]): unknown {
     const fs = this.fs
     const path = (index: number) => toPath(args[index])
+    // A trailing slash says "a directory" (Node keeps it; toPath's normalizing drops it).
+    const slash = (index: number) => endsWithSlash(args[index])
     switch (op) {
       case 'readFile': {
         this.#allow('read', op)
@@ -93,30 +95,34 @@ export class SandboxFs {
         const { append, exclusive } = writeFlag(args[2], op === 'appendFile' ? 'a' : 'w')
         const lands = this.#checkWrite(target, op)
         const data = toBytes(args[1])
+        if (slash(0)) throw errnoError('EISDIR', `illegal operation on a directory, open '${target}'`, 'open', target)
         if (exclusive && this.#exists(target)) throw errnoError('EEXIST', `file already exists, open '${target}'`, 'open', target)
         const old = this.#sizeOf(lands)
         const size = append ? (old ?? 0) + data.byteLength : data.byteLength
         this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
-        if (append) fs.appendFileSync(target, data)
-        else fs.writeFileSync(target, data)
+        // At the real location: memfs cannot create an entry under a symlinked directory.
+        if (append) fs.appendFileSync(lands, data)
+        else fs.writeFileSync(lands, data)
         return this.#commit(size - (old ?? 0), old === undefined ? 1 : 0)
       }
       case 'mkdir': {
         const target = path(0)
-        this.#checkCreate(target, op)
+        this.#allow('write', op, target)
         const recursive = Boolean(args[1])
         const missing = this.#missingDirs(target, recursive)
+        for (const [lexical, real] of missing) this.#checkCreate(lexical, op, real)
         this.#reserve(0, missing.length)
-        const first = fs.mkdirSync(target, { recursive })
+        for (const [, real] of missing) fs.mkdirSync(real)
         this.#commit(0, missing.length)
-        return recursive ? first : undefined
+        return recursive ? missing[0]?.[0] : undefined
       }
       case 'mkdtemp': {
         const prefix = toPath(args[0])
-        this.#checkCreate(prefix, op)
+        const real = this.#realParent(prefix)
+        this.#checkCreate(prefix, op, real)
         this.#reserve(0, 1)
-        const made = fs.mkdtempSync(prefix) as string
-        return this.#commit(0, 1, made)
+        const made = String(fs.mkdtempSync(real))
+        return this.#commit(0, 1, prefix + made.slice(real.length))
       }
       case 'readdir': {
         this.#allow('read', op)
@@ -148,7 +154,7 @@ export class SandboxFs {
         const target = path(0)
         this.#checkRemove(target, op)
         const options = (args[1] ?? {}) as { recursive?: boolean; force?: boolean }
-        this.#remove(op, target, Boolean(options.recursive), Boolean(options.force))
+        this.#remove(op, target, Boolean(options.recursive), Boolean(options.force), slash(0))
         this.invalidate()
         return undefined
       }
@@ -157,7 +163,7 @@ export class SandboxFs {
         const to = path(1)
         this.#checkRemove(from, op)
         this.#checkRemove(to, op, 'write')
-        this.#rename(from, to)
+        this.#rename(from, to, slash(0) || slash(1))
         this.invalidate()
         return undefined
       }
@@ -166,20 +172,23 @@ export class SandboxFs {
         const to = path(1)
         this.#allow('read', op)
         const lands = this.#checkWrite(to, op)
+        if (slash(1)) throw errnoError('EISDIR', `illegal operation on a directory, copyfile '${from}' -> '${to}'`, op, to)
         // COPYFILE_EXCL (1): fail when the destination exists.
         if (typeof args[2] === 'number' && (args[2] & 1) === 1 && this.#exists(to)) throw errnoError('EEXIST', `file already exists, copyfile '${from}' -> '${to}'`, op, to)
         const size = fs.statSync(from).size as number
         const old = this.#sizeOf(lands)
         this.#reserve(size - (old ?? 0), old === undefined ? 1 : 0)
-        fs.copyFileSync(from, to)
+        fs.copyFileSync(from, lands)
         return this.#commit(size - (old ?? 0), old === undefined ? 1 : 0)
       }
       case 'symlink': {
         const target = toPath(args[0], false)
         const link = path(1)
-        this.#checkCreate(link, op)
+        const real = this.#realParent(link)
+        this.#checkCreate(link, op, real)
+        if (slash(1)) throw errnoError('ENOENT', `no such file or directory, symlink '${target}' -> '${link}'`, op, link)
         this.#reserve(0, 1)
-        fs.symlinkSync(target, link)
+        fs.symlinkSync(target, real)
         return this.#commit(0, 1)
       }
       case 'truncate': {
@@ -188,8 +197,9 @@ export class SandboxFs {
         const length = typeof args[1] === 'number' && args[1] > 0 ? Math.floor(args[1]) : 0
         const old = this.#sizeOf(lands)
         if (old === undefined) throw errnoError('ENOENT', `no such file or directory, open '${target}'`, op, target)
+        if (slash(0) && !this.fs.lstatSync(lands).isDirectory()) throw errnoError('ENOTDIR', `not a directory, open '${target}'`, 'open', target)
         this.#reserve(length - old, 0)
-        fs.truncateSync(target, length)
+        fs.truncateSync(lands, length)
         return this.#commit(length - old, 0)
       }
       default:
@@ -215,10 +225,15 @@ export class SandboxFs {
     return lands
   }
 
-  /** Creating the entry `path` itself (mkdir, mkdtemp, symlink): never through a link at `path`. */
-  #checkCreate(path: string, op: string): void {
+  /**
+   * Creating the entry `path` itself (mkdir, mkdtemp, symlink; `real`: where it lands), never
+   * through a link at `path`: refused under a read-only root, and on the way to one (a directory or
+   * link where a root's path passes, or a link its resolution went through).
+   */
+  #checkCreate(path: string, op: string, real = this.#realParent(path)): void {
     this.#allow('write', op, path)
-    this.#refuseUnder([path, this.#realParent(path)], op, path)
+    this.#refuseUnder([path, real], op, path)
+    this.#refuseOnTheWay([path, real], op, path)
   }
 
   /**
@@ -230,9 +245,43 @@ export class SandboxFs {
     this.#allow(kind, op, path)
     const entry = this.#realParent(path)
     this.#refuseUnder([path, entry], op, path)
-    for (const root of this.#roots()) {
-      if (isUnder(root, path) || isUnder(root, entry)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
+    this.#refuseOnTheWay([path, entry], op, path)
+  }
+
+  /** EROFS when an entry at `paths` holds a read-only root or is a link a root resolves through. */
+  #refuseOnTheWay(paths: readonly string[], op: string, path: string): void {
+    const links = this.#rootLinks()
+    for (const candidate of paths) {
+      if (links.has(candidate)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
+      for (const root of this.#roots()) if (isUnder(root, candidate)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
     }
+  }
+
+  /** Every symlink the read-only roots resolve through (replacing one would swap what a root shows). */
+  #rootLinks(): Set<string> {
+    const links = new Set<string>()
+    for (const root of this.options.readOnlyPaths) {
+      let pending = posix.resolve('/', root).split('/').filter(Boolean)
+      let current = '/'
+      for (let hops = 0; pending.length > 0 && hops < MAX_LINK_HOPS * 8; hops++) {
+        const next = posix.join(current, pending[0] as string)
+        let target: string
+        try {
+          if (!this.fs.lstatSync(next).isSymbolicLink()) {
+            current = next
+            pending = pending.slice(1)
+            continue
+          }
+          target = String(this.fs.readlinkSync(next))
+        } catch {
+          break // the rest does not exist: no link further on
+        }
+        links.add(next)
+        pending = [...posix.resolve(current, target).split('/').filter(Boolean), ...pending.slice(1)]
+        current = '/'
+      }
+    }
+    return links
   }
 
   #refuseUnder(paths: readonly string[], op: string, path: string): void {
@@ -293,14 +342,18 @@ export class SandboxFs {
    * a directory tree entry by entry — memfs's own recursive removal moved the target of a link and
    * left removed files' bytes in memory, uncounted.
    */
-  #remove(op: string, target: string, recursive: boolean, force: boolean): void {
+  #remove(op: string, target: string, recursive: boolean, force: boolean, slash: boolean): void {
     const real = this.#realParent(target)
     let stats: { isDirectory(): boolean; isSymbolicLink(): boolean }
     try {
       stats = this.fs.lstatSync(real)
     } catch (error) {
-      if (op === 'rm' && force) return
+      if (op === 'rm' && force && (error as { code?: unknown }).code === 'ENOENT') return
       throw error
+    }
+    // With a trailing slash the path names a directory (through a link, too): anything else is ENOTDIR.
+    if (slash && (stats.isSymbolicLink() ? op === 'rmdir' || !this.#isDirectory(real) : !stats.isDirectory())) {
+      throw errnoError('ENOTDIR', `not a directory, ${op} '${target}/'`, op, target)
     }
     if (op === 'unlink' || !stats.isDirectory()) {
       if (op === 'rmdir') throw errnoError('ENOTDIR', `not a directory, rmdir '${target}'`, op, target)
@@ -329,12 +382,13 @@ export class SandboxFs {
    * what it points to); a directory cannot move into itself; what the destination held is removed
    * first (memfs would keep its bytes in memory, uncounted), and only after every check passed.
    */
-  #rename(from: string, to: string): void {
+  #rename(from: string, to: string, slash: boolean): void {
     const realFrom = this.#realParent(from)
     const realTo = this.#realParent(to)
     const source = this.fs.lstatSync(realFrom)
-    if (realFrom === realTo) return
     const fail = (code: string, what: string) => errnoError(code, `${what}, rename '${from}' -> '${to}'`, 'rename', from)
+    if (slash && !source.isDirectory()) throw fail('ENOTDIR', 'not a directory')
+    if (realFrom === realTo) return
     if (source.isDirectory() && isUnder(realTo, realFrom)) throw fail('EINVAL', 'invalid argument')
     const parent = this.fs.lstatSync(posix.dirname(realTo))
     if (!parent.isDirectory()) throw fail('ENOTDIR', 'not a directory')
@@ -368,6 +422,14 @@ export class SandboxFs {
     }
   }
 
+  #isDirectory(path: string): boolean {
+    try {
+      return this.fs.statSync(path).isDirectory()
+    } catch {
+      return false
+    }
+  }
+
   #isSymlink(path: string): boolean {
     try {
       return this.fs.lstatSync(path).isSymbolicLink()
@@ -385,13 +447,43 @@ export class SandboxFs {
     }
   }
 
-  #missingDirs(path: string, recursive: boolean): string[] {
-    const missing: string[] = []
-    let current = path
-    while (current !== '/' && !this.fs.existsSync(current)) {
-      missing.push(current)
-      if (!recursive) break
-      current = posix.dirname(current)
+  /**
+   * The directories mkdir creates, as [path as the VM named it, real location], in order — or
+   * Node's error: through a dangling link ENOENT, through a file ENOTDIR, onto an existing entry
+   * EEXIST (mkdir -p: only when it is not a directory), a missing parent without -p ENOENT.
+   */
+  #missingDirs(path: string, recursive: boolean): Array<[string, string]> {
+    const parts = path.split('/').filter(Boolean)
+    const missing: Array<[string, string]> = []
+    let real = '/'
+    for (let index = 0; index < parts.length; index++) {
+      const last = index === parts.length - 1
+      const lexical = `/${parts.slice(0, index + 1).join('/')}`
+      let next = posix.join(real, parts[index] as string)
+      let stats: { isDirectory(): boolean; isSymbolicLink(): boolean } | undefined
+      try {
+        stats = missing.length > 0 ? undefined : this.fs.lstatSync(next)
+      } catch {
+        stats = undefined
+      }
+      if (stats === undefined) {
+        if (!recursive && !last) throw errnoError('ENOENT', `no such file or directory, mkdir '${path}'`, 'mkdir', path)
+        missing.push([lexical, next])
+        real = next
+        continue
+      }
+      if (stats.isSymbolicLink()) {
+        if (last && !recursive) throw errnoError('EEXIST', `file already exists, mkdir '${path}'`, 'mkdir', path)
+        try {
+          next = String(this.fs.realpathSync(next))
+          stats = this.fs.statSync(next)
+        } catch {
+          throw errnoError('ENOENT', `no such file or directory, mkdir '${path}'`, 'mkdir', path)
+        }
+      }
+      if (!stats.isDirectory()) throw errnoError(last ? 'EEXIST' : 'ENOTDIR', `${last ? 'file already exists' : 'not a directory'}, mkdir '${path}'`, 'mkdir', path)
+      if (last && !recursive) throw errnoError('EEXIST', `file already exists, mkdir '${path}'`, 'mkdir', path)
+      real = next
     }
     return missing
   }
@@ -452,7 +544,29 @@ export function toPath(value: unknown, resolve = true): string {
   else throw Object.assign(new TypeError(`The "path" argument must be of type string. Received ${value === null ? 'null' : typeof value}`), { code: 'ERR_INVALID_ARG_TYPE' })
   if (path.startsWith('file://')) path = decodeURIComponent(path.slice('file://'.length))
   if (path.includes('\0')) throw Object.assign(new TypeError('The "path" argument must not contain null bytes'), { code: 'ERR_INVALID_ARG_VALUE' })
+  // Linux's limits: a name of 255 bytes, a path of 4096, a link's target of 4095 (names are not
+  // counted against maxMemfsSize, so they must stay small).
+  const tooLong = Buffer.byteLength(path) > (resolve ? 4096 : 4095) || path.split('/').some((name) => Buffer.byteLength(name) > 255)
+  if (tooLong) throw errnoError('ENAMETOOLONG', `name too long, '${path.length > 64 ? `${path.slice(0, 64)}…` : path}'`, 'open')
   return resolve ? posix.resolve('/', path) : path
+}
+
+/** Whether the path as the VM wrote it ends with a slash (other than the root itself). */
+function endsWithSlash(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 1 && value.endsWith('/') && value.replace(/\/+$/, '') !== ''
+}
+
+/**
+ * A memfs error names the resolved path of its own call (`lstat '/real/x'`): Node names the call
+ * and the paths the VM gave. Errors made here already do.
+ */
+function asCalled(error: unknown, op: string, args: unknown[]): unknown {
+  const e = error as { code?: unknown; message?: unknown; syscall?: unknown; path?: unknown }
+  if (typeof e?.code !== 'string' || typeof e.message !== 'string' || !/^E[A-Z]+: /.test(e.message) || e.syscall === op) return error
+  const what = /^E[A-Z]+: ([^,]*)/.exec(e.message)?.[1] ?? e.code
+  const paths = [args[0], op === 'rename' || op === 'copyFile' ? args[1] : undefined].filter((p): p is string => typeof p === 'string')
+  const named = paths.map((p) => `'${p}'`).join(' -> ')
+  return Object.assign(new Error(`${e.code}: ${what}, ${op}${named ? ` ${named}` : ''}`), { code: e.code, syscall: op, path: paths[0] })
 }
 
 /** Symlinks followed before a path counts as a loop (Linux's limit). */
@@ -464,7 +578,7 @@ export function isUnder(path: string, root: string): boolean {
 }
 
 /** The open flags of the VM's `fs.constants` (Linux's values, whatever the host runs on). */
-export const OPEN = { O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_TRUNC: 512, O_APPEND: 1024 } as const
+export const OPEN = { O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_TRUNC: 512, O_APPEND: 1024, O_SYNC: 1052672 } as const
 
 /** Node's string flags for writing a whole file: [append, exclusive]. */
 const WRITE_FLAGS: Record<string, readonly [boolean, boolean]> = {
@@ -486,19 +600,35 @@ const WRITE_FLAGS: Record<string, readonly [boolean, boolean]> = {
   'xa+': [true, true],
 }
 
+/** The numbers Node turns those strings into (so a numeric flag means exactly what its string does). */
+const NUMERIC_FLAGS: Record<number, string> = (() => {
+  const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_SYNC } = OPEN
+  const write = O_TRUNC | O_CREAT
+  const append = O_APPEND | O_CREAT
+  return {
+    [write | O_WRONLY]: 'w',
+    [write | O_RDWR]: 'w+',
+    [write | O_WRONLY | O_EXCL]: 'wx',
+    [write | O_RDWR | O_EXCL]: 'wx+',
+    [append | O_WRONLY]: 'a',
+    [append | O_RDWR]: 'a+',
+    [append | O_WRONLY | O_EXCL]: 'ax',
+    [append | O_RDWR | O_EXCL]: 'ax+',
+    [append | O_WRONLY | O_SYNC]: 'as',
+    [append | O_RDWR | O_SYNC]: 'as+',
+  }
+})()
+
 /**
- * writeFile's and appendFile's `flag`: the write and append flags Node takes, as strings or as
- * numbers (the VM's `fs.constants`: `O_APPEND`, `O_EXCL`; write access required). Read flags (`r`, `r+`) are refused: the
- * sandbox writes whole files or appends.
+ * writeFile's and appendFile's `flag`: Node's write and append flags, as strings or as the
+ * numbers Node makes of them (from the VM's `fs.constants`). Read flags (`r`, `r+`) and other
+ * numbers are refused: the sandbox writes whole files or appends.
  */
 function writeFlag(flag: unknown, fallback: 'a' | 'w'): { append: boolean; exclusive: boolean } {
-  if (typeof flag === 'number' && Number.isInteger(flag) && (flag & (OPEN.O_WRONLY | OPEN.O_RDWR)) !== 0) {
-    return { append: (flag & OPEN.O_APPEND) !== 0, exclusive: (flag & OPEN.O_EXCL) !== 0 }
-  }
-  const value = flag === undefined ? fallback : String(flag)
+  const value = flag === undefined ? fallback : typeof flag === 'number' ? (NUMERIC_FLAGS[flag] ?? String(flag)) : String(flag)
   const known = Object.hasOwn(WRITE_FLAGS, value) ? WRITE_FLAGS[value] : undefined
   if (!known) {
-    throw Object.assign(new TypeError(`The argument 'flag' must be a write or append flag ('w', 'wx', 'w+', 'a', 'ax', 'as', 'a+', …) in the sandbox. Received ${typeof flag === 'number' ? flag : `'${value}'`}`), {
+    throw Object.assign(new TypeError(`The argument 'flag' must be a write or append flag ('w', 'wx', 'w+', 'a', 'ax', 'as', 'a+', … or the number Node makes of one) in the sandbox. Received ${typeof flag === 'number' ? flag : `'${value}'`}`), {
       code: 'ERR_INVALID_ARG_VALUE',
     })
   }

@@ -55,7 +55,7 @@ describe('fs in the VM', () => {
       out.push(fs.readFileSync('/log', 'utf8'))
       out.push(attempt(() => fs.writeFileSync('/log', 'x', { flag: 'r+' })), attempt(() => fs.writeFileSync('/log', 'x', { flag: 'ws' })))
       fs.writeFileSync('/log', 'e', { flag: 'sa' })
-      fs.writeFileSync('/log', 'f', { flag: fs.constants.O_WRONLY | fs.constants.O_APPEND })
+      fs.writeFileSync('/log', 'f', { flag: fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT })
       out.push(fs.readFileSync('/log', 'utf8'))
       out.push(attempt(() => fs.copyFileSync('/log', '/lock', fs.constants.COPYFILE_EXCL)), fs.readFileSync('/lock', 'utf8'))
       fs.copyFileSync('/log', '/lock')
@@ -144,6 +144,32 @@ describe('fs in the VM', () => {
         fs.readdirSync('/').sort(),
       ]`)).toEqual(['EINVAL', 'ENOTEMPTY', 'EISDIR', 'ENOTDIR', 'ok', ['f', 'sub'], 'ERR_FS_EISDIR', 'EISDIR', 'ENOTEMPTY', 'ENOENT', 'ok', 'ok', 'ok', ['big', 'empty', 'file']])
     expect(fs.readFileSync('/empty/f', 'utf8')).toHaveLength(900)
+  })
+
+  it('follows Linux on names, trailing slashes, mkdir through links and rm --force, naming the paths the VM gave', async () => {
+    const { vm } = await setup({ maxMemfsSize: 1024 })
+    expect(await vm.run(`
+      const fs = require('fs')
+      const attempt = (f) => { try { f(); return 'ok' } catch (e) { return e.code } }
+      fs.mkdirSync('/d'); fs.writeFileSync('/d/f', 'x')
+      fs.symlinkSync('/nope', '/dang'); fs.symlinkSync('/d/f', '/lf'); fs.symlinkSync('/d', '/ld')
+      let message
+      try { fs.unlinkSync('/ld/missing') } catch (e) { message = e.message }
+      return [
+        attempt(() => fs.symlinkSync('/x'.repeat(3000), '/long')),
+        attempt(() => fs.writeFileSync('/' + 'n'.repeat(256), '')),
+        attempt(() => fs.writeFileSync('/d/f/', 'y')),
+        attempt(() => fs.unlinkSync('/d/f/')),
+        attempt(() => fs.renameSync('/d/f/', '/z')),
+        attempt(() => fs.rmSync('/d/f/x', { force: true })),
+        attempt(() => fs.rmSync('/d/missing', { force: true })),
+        attempt(() => fs.mkdirSync('/dang/x', { recursive: true })),
+        attempt(() => fs.mkdirSync('/lf', { recursive: true })),
+        attempt(() => fs.mkdirSync('/lf/x', { recursive: true })),
+        attempt(() => fs.mkdirSync('/ld/x/y', { recursive: true })),
+        fs.existsSync('/d/x/y'), fs.lstatSync('/dang').isSymbolicLink(),
+        message,
+      ]`)).toEqual(['ENAMETOOLONG', 'ENAMETOOLONG', 'EISDIR', 'ENOTDIR', 'ENOTDIR', 'ENOTDIR', 'ok', 'ENOENT', 'EEXIST', 'ENOTDIR', 'ok', true, true, "ENOENT: no such file or directory, unlink '/ld/missing'"])
   })
 
   it('reports Node-style errors (code, syscall, path) in all three forms', async () => {
@@ -281,6 +307,29 @@ describe('access control', () => {
       expect([name, fs.readdirSync('/data/core')]).toEqual([name, ['app.js']])
       expect(fs.readFileSync('/data/core/app.js', 'utf8')).toBe('original')
     }
+  })
+
+  it('guards the links a read-only root resolves through and the places where a missing root would appear', async () => {
+    const { vm, fs } = await setup({ readOnlyPaths: ['/ro', '/future/config'] })
+    fs.mkdirSync('/real')
+    fs.writeFileSync('/real/cfg', 'good')
+    fs.symlinkSync('/real', '/m')
+    fs.symlinkSync('/m', '/ro')
+    expect(await vm.run(`
+      const fs = require('fs')
+      const attempt = (f) => { try { f(); return 'ok' } catch (e) { return e.code } }
+      fs.mkdirSync('/w'); fs.writeFileSync('/w/cfg', 'evil')
+      return [
+        attempt(() => fs.unlinkSync('/m')),
+        attempt(() => fs.renameSync('/w', '/m')),
+        attempt(() => fs.rmSync('/m')),
+        attempt(() => fs.symlinkSync('/w', '/future')),
+        attempt(() => fs.mkdirSync('/future/config', { recursive: true })),
+        attempt(() => fs.renameSync('/w', '/future')),
+        attempt(() => fs.mkdirSync('/elsewhere/deep', { recursive: true })),
+      ]`)).toEqual(['EROFS', 'EROFS', 'EROFS', 'EROFS', 'EROFS', 'EROFS', 'ok'])
+    expect(fs.readFileSync('/ro/cfg', 'utf8')).toBe('good')
+    expect(fs.existsSync('/future')).toBe(false)
   })
 
   it('lets the VM rename and remove its own links to read-only files, leaving the files alone', async () => {
