@@ -751,8 +751,9 @@ export class VM {
   }
 
   #hostTarget(name: string, host: HostFunction, library: VMLibrary, mode = host.mode): ivm.Callback | ivm.Reference {
+    const fn = host.fn
     // Arguments come from the VM: shared memory in them is copied first (see fromVm).
-    const fn = (...args: unknown[]) => (this.#mayShare ? host.fn(...argsFromVm(args)) : host.fn(...args))
+    const input = (args: unknown[]) => (this.#mayShare ? argsFromVm(args) : args)
     const report = (error: unknown) => library.onError?.(error instanceof Error ? error : new Error(String(error)))
     switch (mode) {
       case 'async':
@@ -760,7 +761,7 @@ export class VM {
           (id: number, ...args: unknown[]) => {
             let result: unknown
             try {
-              result = fn(...args)
+              result = fn(...input(args))
             } catch (error) {
               this.#reply(id, false, hostErrorInfo(error), name)
               return
@@ -778,7 +779,7 @@ export class VM {
         return new ivm.Callback(
           (...args: unknown[]) => {
             try {
-              const result = fn(...args)
+              const result = fn(...input(args))
               if (isThenable(result)) Promise.resolve(result).catch(report)
             } catch (error) {
               report(error)
@@ -795,7 +796,7 @@ export class VM {
         return new ivm.Reference((...args: unknown[]) => {
           let result: unknown
           try {
-            result = fn(...args)
+            result = fn(...input(args))
           } catch (error) {
             throw blockingError(error)
           }
@@ -807,7 +808,7 @@ export class VM {
       default:
         return new ivm.Callback((...args: unknown[]): Envelope => {
           try {
-            const result = fn(...args)
+            const result = fn(...input(args))
             if (!isThenable(result)) return { t: 0, v: compactViews(result) }
             const id = this.#nextId++
             Promise.resolve(result).then(
