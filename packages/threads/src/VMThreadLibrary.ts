@@ -166,6 +166,9 @@ export class VMThreadLibrary extends VMLibraryGroup {
         timeout: parent.timeout,
         onError: (error) => parent.reportError(tagged(error, threadId)),
         onCatastrophicError: (_message, error) => this.#onDeath(threadId, error),
+        // Disposed from outside (the host's getThreads().get(id).vm.dispose()): the thread is gone
+        // too. A death reaches #onDeath first (it is reported right after the dispose).
+        onDispose: () => queueMicrotask(() => this.#onDisposed(threadId, vm)),
       })
     } catch (error) {
       release()
@@ -227,6 +230,18 @@ export class VMThreadLibrary extends VMLibraryGroup {
     })
   }
 
+  /** A thread whose VM was disposed by someone else: freed and marked disposed, not reported. */
+  #onDisposed(threadId: string, vm: VM): void {
+    const thread = this.#threads.get(threadId)
+    if (!thread || thread.vm !== vm) return
+    this.#threads.delete(threadId)
+    thread.release()
+    if (this.#disposed || this.vm.isDisposed) return
+    this.#died?.(threadId).catch((failure: Error) => {
+      if (!isHandledByVM(failure)) this.vm.reportError(failure)
+    })
+  }
+
   #watch(): void {
     const now = Date.now()
     for (const thread of this.#threads.values()) {
@@ -259,7 +274,9 @@ function parseSource(raw: unknown): ThreadSource {
 }
 
 /** The thread's error, marked with the thread it came from. */
+/** `error` with the id of the thread it came from (an inner thread's id stays: it is the precise one). */
 function tagged(error: Error, threadId: string): Error {
+  if (Object.hasOwn(error, 'threadId')) return error
   try {
     Object.defineProperty(error, 'threadId', { value: threadId, enumerable: true, configurable: true })
   } catch {

@@ -10,7 +10,7 @@ export const parentVmCode = /* js */ `(function () {
   const defineProperty = Object.defineProperty
   const freeze = Object.freeze
   const states = new Map()
-  const reserved = new Set(['then', 'threadId', 'isDisposed', 'dispose'])
+  const reserved = new Set(['then', 'threadId', 'isDisposed', 'dispose', '__proto__'])
   if (!('isThread' in globalThis)) globalThis.isThread = false
 
   function disposedError(threadId) {

@@ -255,6 +255,35 @@ describe('VMThreadLibrary', () => {
     expect(() => new VMThreadLibrary({ getThreadLibraries: () => [], threadResponseTimeLimit: 2 ** 31 })).toThrow(VMInvalidArgumentError)
   })
 
+  it('frees a thread whose VM the host disposed and never takes __proto__ as a callable', async () => {
+    const { vm, threads } = await setup({}, { threadsCountLimit: 2 })
+    await vm.run(`globalThis.t1 = await startThread('exposeCallables({ f: () => 1, ["__proto__"]: () => 2 })'); globalThis.t2 = await startThread('exposeCallables({ f: () => 2 })')`)
+    expect(await vm.run('return [Object.getPrototypeOf(t1) === Object.prototype, Object.keys(t1).includes("__proto__")]')).toEqual([true, false])
+    await threads.getThreads().get('thread-1')?.vm.dispose()
+    await waitFor(() => !threads.getThreads().has('thread-1'))
+    expect(await vm.run(`
+      const t3 = await startThread('exposeCallables({ f: () => 3 })')
+      return [t1.isDisposed, t3.threadId, await t3.f()]`)).toEqual([true, 'thread-3', 3])
+  })
+
+  it("reports a nested thread's errors and death with the nested thread's id", async () => {
+    const onError = vi.fn()
+    const { vm } = await setup(
+      { '/inner.js': 'Promise.reject(new Error("inner")); exposeCallables({ fill: () => { const a = []; for (;;) a.push(new Array(1e5).fill(1)) } })' },
+      { threadMemoryLimit: 8, getThreadLibraries: () => [new VMThreadLibrary({ threadMemoryLimit: 8, getThreadLibraries: () => [] })] },
+      [],
+      { onError },
+    )
+    await vm.run(`
+      const outer = await startThread('exposeCallables({ nest: async () => { const inner = await startThread("/inner.js"); try { await inner.fill() } catch (e) { return e.code } } })')
+      return outer.nest()`)
+    await waitFor(() => onError.mock.calls.some(([error]) => error.code === 'VM_ERR_MEMORY_LIMIT'))
+    expect(onError.mock.calls.map(([error]) => [error.code, error.threadId])).toEqual([
+      ['VM_ERR_UNHANDLED_REJECTION', 'thread-1.1'],
+      ['VM_ERR_MEMORY_LIMIT', 'thread-1.1'],
+    ])
+  })
+
   it('serves a second VM after its first one was disposed', async () => {
     const { vm, threads, codebase } = await setup({})
     await vm.dispose()
