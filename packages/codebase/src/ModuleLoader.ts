@@ -27,6 +27,11 @@ export const SANDBOX_BUILTINS: readonly string[] = ['fs', 'fs/promises', 'path',
  */
 export const COMPAT_BUILTINS: readonly string[] = ['buffer', 'events', 'util', 'util/types', 'url', 'string_decoder', 'assert', 'assert/strict']
 
+/** Longest specifier or requiring path looked up (Linux's path limit). */
+const MAX_NAME = 4096
+/** Entries a lookup cache holds before it starts over (VM code chooses the keys). */
+const MAX_CACHED = 10_000
+
 /**
  * Finds modules for the VM, in the decided order: custom resolver → added modules → sandbox
  * built-ins and mocks → the volume (`node_modules` included) → compatibility modules. Resolver
@@ -50,6 +55,8 @@ export class ModuleLoader {
     const entry = `${kind}:${key}`
     if (this.#cache.has(entry)) return this.#cache.get(entry) as T
     const value = read(key)
+    // VM code chooses what is looked up: the cache starts over rather than grow without bound.
+    if (this.#cache.size >= MAX_CACHED) this.#cache = new Map()
     this.#cache.set(entry, value)
     return value
   }
@@ -100,7 +107,11 @@ export class ModuleLoader {
    * call that returns a plain value is answered sooner.
    */
   load(specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult | Promise<LoadResult> {
+    // Both come from VM code: the requiring file is a volume path (a relative one would never end
+    // the walk up to '/'), and names past Linux's path limit are not looked up, nor remembered.
+    if (typeof fromFile !== 'string' || !fromFile.startsWith('/')) fromFile = `/${typeof fromFile === 'string' ? fromFile : ''}`
     if (typeof specifier !== 'string' || specifier === '') return notFound(String(specifier), fromFile)
+    if (specifier.length > MAX_NAME || fromFile.length > MAX_NAME) return notFound(`${specifier.slice(0, 64)}…`, fromFile.slice(0, 64))
     const virtual = this.#resolved.get(specifier)
     if (virtual) return { kind: 'module', ...virtual }
     if (this.resolver) {
@@ -117,6 +128,7 @@ export class ModuleLoader {
   #afterResolver(key: string, source: string | undefined, specifier: string, fromFile: string, mode: 'require' | 'import'): LoadResult {
     if (typeof source === 'string') {
       const entry = { filename: key, source, format: 'commonjs' as const }
+      if (this.#resolved.size >= MAX_CACHED) this.#resolved.delete(this.#resolved.keys().next().value as string)
       this.#resolved.set(key, entry)
       return { kind: 'module', ...entry }
     }

@@ -39,7 +39,8 @@ export function resolveModule(fs: VolumeProbe, specifier: string, fromFile: stri
         if (found) return found
       }
     }
-    if (dir === '/') return undefined
+    // '/' ends the walk; a relative directory would end at '.' (dirname('.') is '.').
+    if (dir === '/' || posix.dirname(dir) === dir) return undefined
   }
 }
 
@@ -51,7 +52,7 @@ export function formatOf(fs: VolumeProbe, filename: string): ModuleFormat {
   for (let dir = posix.dirname(filename); ; dir = posix.dirname(dir)) {
     const pkg = fs.readPackage(dir)
     if (pkg) return pkg.type === 'module' ? 'module' : 'commonjs'
-    if (dir === '/') return 'commonjs'
+    if (dir === '/' || posix.dirname(dir) === dir) return 'commonjs'
   }
 }
 

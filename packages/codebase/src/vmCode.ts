@@ -295,6 +295,8 @@ const resolveLoad = (function resolveLoad(specifier, fromFile, mode) {
   if (typeof specifier !== 'string') throw new TypeError('The "id" argument must be of type string. Received ' + typeof specifier)
   const key = mode + '\\u0000' + (fromFile.endsWith('/') ? fromFile : dirnameOf(fromFile)) + '\\u0000' + specifier
   let result = lookups.get(key)
+  // Deleted from require.cache: ask again (the file may have changed since).
+  if (result !== undefined && result.kind === 'module' && cache[result.filename] === undefined) result = undefined
   if (result === undefined) {
     result = decodeLoad(load(specifier, fromFile, mode))
     if (result.kind !== 'error') lookups.set(key, result)

@@ -123,6 +123,32 @@ describe('require()', () => {
         return [require.resolve('./m'), require.resolve('fs'), first !== require('/m')]`),
     ).toEqual(['/m.js', 'fs', true])
   })
+
+  it('reads a file again once it was deleted from require.cache', async () => {
+    const { vm } = await setup({ '/config.json': '{"v":1}', '/lib.js': 'module.exports = 1' })
+    expect(
+      await vm.run(`
+        const fs = require('fs')
+        const before = [require('./config.json').v, require('./lib')]
+        fs.writeFileSync('/config.json', '{"v":2}'); fs.writeFileSync('/lib.js', 'module.exports = 2')
+        const cached = [require('./config.json').v, require('./lib')]
+        delete require.cache[require.resolve('./config.json')]; delete require.cache[require.resolve('./lib')]
+        return [...before, ...cached, require('./config.json').v, require('./lib')]`),
+    ).toEqual([1, 1, 1, 1, 2, 2])
+  })
+
+  it('answers lookups VM code aims at the host itself: a relative requiring path, huge names', async () => {
+    const { vm } = await setup({ '/a.js': 'module.exports = "a"' })
+    expect(
+      await vm.run(`
+        const codes = []
+        for (const attempt of [() => importModule('zzz', 'a'), () => importModule('zzz', ''), () => importModule('./a.js', 'x')]) {
+          try { await attempt(); codes.push('ok') } catch (e) { codes.push(e.code) }
+        }
+        try { require('x'.repeat(1 << 20)) } catch (e) { codes.push(e.code, e.message.length < 500) }
+        return codes`),
+    ).toEqual(['MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ok', 'MODULE_NOT_FOUND', true])
+  })
 })
 
 describe('module sources', () => {
