@@ -99,6 +99,8 @@ export class ModuleLoader {
 
   add(module: BaseCodebaseModule): void {
     this.#added.set(module.name, module)
+    // Also under the file name it gets, which ES modules importing it (and require.resolve) use.
+    if (!module.name.startsWith('/')) this.#added.set(virtualName(module.name), module)
     this.#cache = new Map()
   }
 

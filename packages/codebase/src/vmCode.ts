@@ -28,6 +28,7 @@ const indirectEval = eval
 const apply = Reflect.apply
 const ObjectKeys = Object.keys
 const hasOwn = Object.prototype.hasOwnProperty
+const defineProperty = Object.defineProperty
 const ErrorCtor = Error
 const DateCtor = Date
 const PromiseCtor = Promise
@@ -306,7 +307,7 @@ const resolveLoad = (function resolveLoad(specifier, fromFile, mode) {
 
 const compile = (function compile(filename, source, isAsync) {
   const body = source.startsWith('#!') ? '//' + source : source
-  const wrapper = '(' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname) {' + body + '\\n})\\n//# sourceURL=' + filename
+  const wrapper = '(' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname, importModule) {' + body + '\\n})\\n//# sourceURL=' + filename
   return indirectEval(wrapper)
 })
 
@@ -320,10 +321,12 @@ const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
   }
   const module = new Module(result.filename)
   if (parent) parent.children.push(module)
+  else if (allowTopLevelAwait) mainModule = module // the entry file: require.main
   cache[result.filename] = module
   try {
     if (result.format === 'json') {
-      module.exports = JSON.parse(result.source)
+      // Like Node, a byte order mark before the JSON is skipped.
+      module.exports = JSON.parse(result.source.charCodeAt(0) === 0xfeff ? result.source.slice(1) : result.source)
     } else {
       let fn
       try {
@@ -332,7 +335,7 @@ const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
         if (!(allowTopLevelAwait && error instanceof SyntaxError && /await/.test(error.message))) throw error
         fn = compile(result.filename, result.source, true)
       }
-      const value = apply(fn, module.exports, [module.exports, makeRequire(result.filename, module), module, result.filename, module.path])
+      const value = apply(fn, module.exports, [module.exports, makeRequire(result.filename, module), module, result.filename, module.path, moduleImport(result.filename)])
       if (value instanceof PromiseCtor) {
         return then(value, () => {
           module.loaded = true
@@ -362,20 +365,40 @@ function makeRequire(fromFile, parent) {
   require.resolve = (function resolve(specifier) {
     const result = resolveLoad(specifier, fromFile, 'require')
     if (result.kind === 'error') throw moduleError(result)
-    return result.kind === 'module' ? result.filename : result.name
+    if (result.kind === 'module') return result.filename
+    return specifier.startsWith('node:') ? specifier : result.name
   })
   require.cache = cache
-  require.main = undefined
+  // The entry file's module once vm.run() loaded one (as in Node, the same for every module).
+  defineProperty(require, 'main', { get: () => mainModule, enumerable: true, configurable: true })
   return require
 }
+let mainModule
+
+// Inside a module, importModule resolves from that module, as import() does.
+const moduleImport = (function moduleImport(filename) {
+  return (function importModule(specifier) { return importFrom(specifier, filename) })
+})
 
 // ---- ES modules ------------------------------------------------------------------------------
 async function importModule(specifier, fromFile = '/') {
+  return importFrom(specifier, fromFile)
+}
+async function importFrom(specifier, fromFile) {
   if (typeof specifier !== 'string') throw new TypeError('importModule(specifier) needs a string')
   const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier
-  if (hasOwn.call(builtins, bare) || bare === 'path/posix' || mockNames.has(bare)) return requireFrom(specifier, fromFile, undefined)
+  if (hasOwn.call(builtins, bare) || bare === 'path/posix' || mockNames.has(bare)) return namespaceOf(requireFrom(specifier, fromFile, undefined))
   const id = await hostImport(specifier, fromFile)
   return takeNamespace(id)
+}
+// A module namespace for a CommonJS-style value, as import() gives for Node's built-ins: its
+// properties as named exports and the value itself as default.
+function namespaceOf(value) {
+  const namespace = { __proto__: null }
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) for (const key of ObjectKeys(value)) namespace[key] = value[key]
+  namespace.default = value
+  defineProperty(namespace, Symbol.toStringTag, { value: 'Module' })
+  return Object.freeze(namespace)
 }
 
 const rootRequire = makeRequire('/', undefined)

@@ -124,6 +124,29 @@ describe('require()', () => {
     ).toEqual(['/m.js', 'fs', true])
   })
 
+  it('follows Node on require.main, require.resolve of node: names, BOMs in JSON, import() from a module, built-in namespaces and added CommonJS in ES modules', async () => {
+    const { codebase, vm } = await setup({
+      '/main.js': 'exports.isMain = require.main === module; exports.fromLib = require("./src/lib").isMain',
+      '/src/lib.js': 'exports.isMain = require.main === module; exports.load = () => importModule("./util.mjs")',
+      '/src/util.mjs': 'export const where = "src"',
+      '/bom.json': '\uFEFF{"x":1}',
+      '/esm.mjs': 'import config from "config"; export const url = config.apiUrl',
+    })
+    codebase.addModule('config', 'module.exports = { apiUrl: "x" }')
+    codebase.setEntryFile('/main.js')
+    await vm.run()
+    expect(
+      await vm.run(`
+        const fs = await importModule('node:fs')
+        return [
+          require('/main.js').isMain, require('/main.js').fromLib, require.resolve('node:fs'), require.resolve('fs'),
+          require('./bom.json').x, (await require('/src/lib.js').load()).where,
+          typeof fs.default.readFileSync, typeof fs.readFileSync, Object.prototype.toString.call(fs),
+          (await importModule('config')).default.apiUrl, (await importModule('/esm.mjs')).url,
+        ]`),
+    ).toEqual([true, false, 'node:fs', 'fs', 1, 'src', 'function', 'function', '[object Module]', 'x', 'x'])
+  })
+
   it('reads a file again once it was deleted from require.cache', async () => {
     const { vm } = await setup({ '/config.json': '{"v":1}', '/lib.js': 'module.exports = 1' })
     expect(
