@@ -369,8 +369,9 @@ function makeRequire(fromFile, parent) {
     return specifier.startsWith('node:') ? specifier : result.name
   })
   require.cache = cache
-  // The entry file's module once vm.run() loaded one (as in Node, the same for every module).
-  defineProperty(require, 'main', { get: () => mainModule, enumerable: true, configurable: true })
+  // The entry file's module once vm.run() loaded one (as in Node, the same for every module
+  // loaded since).
+  require.main = mainModule
   return require
 }
 let mainModule
