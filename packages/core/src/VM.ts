@@ -171,7 +171,8 @@ export class VM {
 
   /** V8 heap statistics of the VM's isolate. */
   async getHeapStatistics(): Promise<ivm.HeapStatistics> {
-    const isolate = this.#requireReady('read heap statistics').isolate
+    // Also from library hooks (start/afterStart): the isolate exists and nothing runs in it.
+    const isolate = this.#state === 'initializing' && this.#bridge && this.#isolate ? this.#isolate : this.#requireReady('read heap statistics').isolate
     try {
       return await isolate.getHeapStatistics()
     } catch (cause) {

@@ -15,9 +15,6 @@ export interface VMMeasureLibraryOptions {
 /** How long `getUsageStats()` waits for heap statistics of a busy VM before using the last reading. */
 const HEAP_WAIT_MS = 100
 
-/** Microtask hops to wait for initialize() to finish after afterStart() (other libraries' hooks). */
-const WARM_UP_HOPS = 1000
-
 let settledOf: (library: VMMeasureLibrary, maxWait: number) => Promise<void>
 
 /**
@@ -82,14 +79,10 @@ export class VMMeasureLibrary extends VMLibrary {
   }
 
   override afterStart(): void {
-    // Take a first heap reading as soon as initialize() has finished, while the VM is surely idle:
-    // V8 reports heap figures only between tasks, so a VM that goes busy at once has one to show.
-    const vm = this.vm
-    const warm = (hops: number): void => {
-      if (vm.isInitialized && this.#vm === vm) this.#startHeapRead(vm)
-      else if (hops > 0 && !vm.isDisposed) queueMicrotask(() => warm(hops - 1))
-    }
-    queueMicrotask(() => warm(WARM_UP_HOPS))
+    // Take a first heap reading now, while the VM is surely idle (core reads heap statistics during
+    // library hooks too): V8 reports heap figures only between tasks, so a VM that goes busy as
+    // soon as initialize() resolves has one to show.
+    this.#startHeapRead(this.vm)
   }
 
   /** Memory, CPU and response time of the VM; zeros before `initialize()` and after dispose. */

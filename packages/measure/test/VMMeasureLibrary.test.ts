@@ -161,6 +161,19 @@ describe('VMMeasureLibrary', () => {
     expect(again.wallTime).toBeGreaterThan(during.wallTime)
   })
 
+  it('takes its first heap reading also when a later library finishes afterStart() on I/O', async () => {
+    class SlowStart extends VMLibrary {
+      override async afterStart() {
+        await sleep(20)
+      }
+    }
+    const measure = new VMMeasureLibrary()
+    const vm = await createTestVM([measure, new SlowStart()])
+    void vm.run('while (true) {}').catch(() => {})
+    await sleep(50)
+    expect((await measure.getUsageStats()).usedMemory).toBeGreaterThan(0)
+  })
+
   it('lets VM code ask for a ping with global.__ping(), once until it arrives', async () => {
     const measure = new VMMeasureLibrary()
     const { vm, sent, allAnswered } = await observedVM(measure)
