@@ -39,6 +39,7 @@ const MAX_CACHED = 10_000
  */
 export class ModuleLoader {
   readonly #added = new Map<string, BaseCodebaseModule>()
+  readonly #addedFiles = new Map<string, BaseCodebaseModule>()
   readonly #resolved = new Map<string, { filename: string; source: string; format: ModuleFormat }>()
 
   readonly #probe: VolumeProbe
@@ -99,8 +100,9 @@ export class ModuleLoader {
 
   add(module: BaseCodebaseModule): void {
     this.#added.set(module.name, module)
-    // Also under the file name it gets, which ES modules importing it (and require.resolve) use.
-    if (!module.name.startsWith('/')) this.#added.set(virtualName(module.name), module)
+    // Also under the file name it gets, which ES modules importing it use (after the volume, which
+    // keeps its own files at that path).
+    if (!module.name.startsWith('/')) this.#addedFiles.set(virtualName(module.name), module)
     this.#cache = new Map()
   }
 
@@ -157,7 +159,11 @@ export class ModuleLoader {
     const compat = COMPAT_BUILTINS.includes(bare)
     if (specifier.startsWith('node:')) return compat ? { kind: 'builtin', name: bare } : notFound(specifier, fromFile)
     const filename = resolveModule(this.#probe, specifier, fromFile, mode === 'import' ? ['import', 'node', 'default'] : ['require', 'node', 'default'])
-    if (!filename) return compat ? { kind: 'builtin', name: bare } : notFound(specifier, fromFile)
+    if (!filename) {
+      const byFile = this.#addedFiles.get(specifier)
+      if (byFile) return { kind: 'module', filename: specifier, source: byFile.source, format: byFile.format ?? 'commonjs' }
+      return compat ? { kind: 'builtin', name: bare } : notFound(specifier, fromFile)
+    }
     return { kind: 'module', filename, source: this.#readSource(filename), format: formatOf(this.#probe, filename) }
   }
 

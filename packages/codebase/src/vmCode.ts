@@ -307,8 +307,10 @@ const resolveLoad = (function resolveLoad(specifier, fromFile, mode) {
 
 const compile = (function compile(filename, source, isAsync) {
   const body = source.startsWith('#!') ? '//' + source : source
-  const wrapper = '(' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname, importModule) {' + body + '\\n})\\n//# sourceURL=' + filename
-  return indirectEval(wrapper)
+  // importModule is a binding around the module function, not a sixth parameter: the module's
+  // own code may declare one (let, const, class), which a parameter of that name would forbid.
+  const wrapper = '(function (importModule) { return ' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname) {' + body + '\\n} })\\n//# sourceURL=' + filename
+  return apply(indirectEval(wrapper), undefined, [moduleImport(filename)])
 })
 
 const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
@@ -335,7 +337,7 @@ const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
         if (!(allowTopLevelAwait && error instanceof SyntaxError && /await/.test(error.message))) throw error
         fn = compile(result.filename, result.source, true)
       }
-      const value = apply(fn, module.exports, [module.exports, makeRequire(result.filename, module), module, result.filename, module.path, moduleImport(result.filename)])
+      const value = apply(fn, module.exports, [module.exports, makeRequire(result.filename, module), module, result.filename, module.path])
       if (value instanceof PromiseCtor) {
         return then(value, () => {
           module.loaded = true
@@ -345,6 +347,7 @@ const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
     }
   } catch (error) {
     delete cache[result.filename]
+    if (mainModule === module) mainModule = undefined
     throw error
   }
   module.loaded = true
@@ -388,7 +391,9 @@ async function importModule(specifier, fromFile = '/') {
 async function importFrom(specifier, fromFile) {
   if (typeof specifier !== 'string') throw new TypeError('importModule(specifier) needs a string')
   const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier
-  if (hasOwn.call(builtins, bare) || bare === 'path/posix' || mockNames.has(bare)) return namespaceOf(requireFrom(specifier, fromFile, undefined))
+  // A mock answers every name (and default) itself; a real built-in gets a namespace.
+  if (mockNames.has(bare)) return requireFrom(specifier, fromFile, undefined)
+  if (hasOwn.call(builtins, bare) || bare === 'path/posix') return namespaceOf(requireFrom(specifier, fromFile, undefined))
   const id = await hostImport(specifier, fromFile)
   return takeNamespace(id)
 }
