@@ -307,10 +307,15 @@ const resolveLoad = (function resolveLoad(specifier, fromFile, mode) {
 
 const compile = (function compile(filename, source, isAsync) {
   const body = source.startsWith('#!') ? '//' + source : source
-  // importModule is a binding around the module function, not a sixth parameter: the module's
-  // own code may declare one (let, const, class), which a parameter of that name would forbid.
-  const wrapper = '(function (importModule) { return ' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname) {' + body + '\\n} })\\n//# sourceURL=' + filename
-  return apply(indirectEval(wrapper), undefined, [moduleImport(filename)])
+  const wrapper = '(' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname, importModule) {' + body + '\\n})\\n//# sourceURL=' + filename
+  try {
+    return indirectEval(wrapper)
+  } catch (error) {
+    // The module declares its own importModule (let, const, class), which the parameter forbids:
+    // without it, the module's own binding is the one it sees.
+    if (!(error instanceof SyntaxError && /'importModule'/.test(error.message))) throw error
+    return indirectEval('(' + (isAsync ? 'async ' : '') + 'function (exports, require, module, __filename, __dirname) {' + body + '\\n})\\n//# sourceURL=' + filename)
+  }
 })
 
 const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
@@ -337,7 +342,7 @@ const instantiate = (function instantiate(result, parent, allowTopLevelAwait) {
         if (!(allowTopLevelAwait && error instanceof SyntaxError && /await/.test(error.message))) throw error
         fn = compile(result.filename, result.source, true)
       }
-      const value = apply(fn, module.exports, [module.exports, makeRequire(result.filename, module), module, result.filename, module.path])
+      const value = apply(fn, module.exports, [module.exports, makeRequire(result.filename, module), module, result.filename, module.path, moduleImport(result.filename)])
       if (value instanceof PromiseCtor) {
         return then(value, () => {
           module.loaded = true
