@@ -843,8 +843,9 @@ export class VM {
       const copied = this.#mayShare ? this.#fromVm(envelope.v, 'result') : envelope.v
       if (copied instanceof VMTransferError) this.#settle(id, undefined, copied)
       else this.#settle(id, copied)
+    } else {
+      this.#settle(id, undefined, envelopeError(envelope))
     }
-    else this.#settle(id, undefined, envelopeError(envelope))
   }
 
   /** fromVm, or the VMTransferError saying why `value` cannot reach the host (a shared WebAssembly memory). */
