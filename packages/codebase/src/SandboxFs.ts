@@ -221,7 +221,7 @@ export class SandboxFs {
   #checkWrite(path: string, op: string): string {
     this.#allow('write', op, path)
     const lands = this.#followed(path)
-    this.#refuseUnder([path, lands], op, path)
+    this.#refuseReadOnly([path, lands], op, path, false)
     return lands
   }
 
@@ -232,8 +232,7 @@ export class SandboxFs {
    */
   #checkCreate(path: string, op: string, real = this.#realParent(path)): void {
     this.#allow('write', op, path)
-    this.#refuseUnder([path, real], op, path)
-    this.#refuseOnTheWay([path, real], op, path)
+    this.#refuseReadOnly([path, real], op, path, true)
   }
 
   /**
@@ -243,17 +242,19 @@ export class SandboxFs {
    */
   #checkRemove(path: string, op: string, kind: FsOperation = 'delete'): void {
     this.#allow(kind, op, path)
-    const entry = this.#realParent(path)
-    this.#refuseUnder([path, entry], op, path)
-    this.#refuseOnTheWay([path, entry], op, path)
+    this.#refuseReadOnly([path, this.#realParent(path)], op, path, true)
   }
 
-  /** EROFS when an entry at `paths` holds a read-only root or is a link a root resolves through. */
-  #refuseOnTheWay(paths: readonly string[], op: string, path: string): void {
-    const links = this.#rootLinks()
+  /**
+   * EROFS when an entry at `paths` is under a read-only root or, with `onTheWay` (creating or
+   * removing the entry itself), holds a root or is a link a root resolves through.
+   */
+  #refuseReadOnly(paths: readonly string[], op: string, path: string, onTheWay: boolean): void {
+    const roots = this.#roots()
+    const links = onTheWay ? this.#rootLinks() : undefined
     for (const candidate of paths) {
-      if (links.has(candidate)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
-      for (const root of this.#roots()) if (isUnder(root, candidate)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
+      const refused = links?.has(candidate) || roots.some((root) => isUnder(candidate, root) || (onTheWay && isUnder(root, candidate)))
+      if (refused) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
     }
   }
 
@@ -282,12 +283,6 @@ export class SandboxFs {
       }
     }
     return links
-  }
-
-  #refuseUnder(paths: readonly string[], op: string, path: string): void {
-    for (const root of this.#roots()) {
-      for (const candidate of paths) if (isUnder(candidate, root)) throw errnoError('EROFS', `read-only file system, ${op} '${path}'`, op, path)
-    }
   }
 
   /** The read-only roots as given and, where they exist, with their symlinks resolved. */
@@ -425,14 +420,6 @@ export class SandboxFs {
   #isDirectory(path: string): boolean {
     try {
       return this.fs.statSync(path).isDirectory()
-    } catch {
-      return false
-    }
-  }
-
-  #isSymlink(path: string): boolean {
-    try {
-      return this.fs.lstatSync(path).isSymbolicLink()
     } catch {
       return false
     }

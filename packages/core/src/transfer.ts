@@ -75,7 +75,7 @@ export function compactViews(value: unknown): unknown {
  * keep changing after the host checked the value (or pass on to another VM through the host).
  */
 export function fromVm<T>(value: T): T {
-  return value !== null && typeof value === 'object' && sharesBuffer(value, true) ? (compactViewsDeep(value, true) as T) : value
+  return sharesBuffer(value, true) ? (compactViewsDeep(value, true) as T) : value
 }
 
 /** fromVm for the arguments of a host function (the array itself when none is an object). */
@@ -92,9 +92,9 @@ export function argsFromVm(args: unknown[]): unknown[] {
  * copy-free common case)? With `sharedOnly` (values from the VM), only shared memory counts. It
  * walks what structured clone walks: array elements (and, with `sharedOnly`, an array's other own
  * enumerable properties), Map and Set entries, own enumerable properties of objects of any class
- * (they travel as plain objects), an Error's `cause`. Every node is looked up in `seen` once per visit, but only containers worth
- * remembering are added: those with containers inside (a cycle needs one) and those with more
- * than SMALL_LEAF entries. A small leaf such as an array of two strings is looked at again when a
+ * (they travel as plain objects), an Error's `cause`. Every node is looked up in `seen` once per
+ * visit, but only containers worth remembering are added: those with containers inside (a cycle
+ * needs one) and those with more than SMALL_LEAF entries. A small leaf such as an array of two strings is looked at again when a
  * second reference reaches it, which costs less than remembering every one on typical data.
  */
 function sharesBuffer(value: unknown, sharedOnly: boolean): boolean {
